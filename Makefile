@@ -1,0 +1,36 @@
+# comfytui: two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench soak emulator clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/comfytui
+
+emulator: $(STAMP)
+	$(BIN)/comfytui emulator
+
+lint: $(STAMP)
+	$(BIN)/ruff check comfytui tests benchmarks
+	$(BIN)/ruff format --check comfytui tests benchmarks
+
+test: $(STAMP)
+	$(BIN)/ruff check comfytui tests benchmarks
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not soak"
+
+soak: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m soak
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,192 @@
+"""Domain types shared by every layer: plain frozen dataclasses, no I/O.
+
+The API parsers (`comfytui/api/parse_*.py`) build these from server JSON and the cache converts
+them to and from rows; everything above (services, UI, CLI) only ever sees these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class RunStatus(StrEnum):
+    """Run status values of all dialects (§1.2, §2.2); anything else parses as UNKNOWN."""
+
+    NOT_STARTED = "not-started"
+    QUEUED = "queued"
+    STARTED = "started"
+    RUNNING = "running"
+    UPLOADING = "uploading"
+    SUCCESS = "success"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def parse(cls, value: object) -> RunStatus:
+        """Map a server value to a status; unknown or non-string values become UNKNOWN."""
+        if isinstance(value, str):
+            try:
+                return cls(value.strip().lower())
+            except ValueError:
+                return cls.UNKNOWN
+        return cls.UNKNOWN
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+
+TERMINAL_STATUSES: frozenset[RunStatus] = frozenset(
+    {RunStatus.SUCCESS, RunStatus.FAILED, RunStatus.TIMEOUT, RunStatus.CANCELLED}
+)
+
+
+class InputKind(StrEnum):
+    """How the run form and the CLI treat an input (derived from its node class_type)."""
+
+    TEXT = "text"  # multi-line text
+    TEXT_LINE = "text_line"  # single-line text
+    NUMBER = "number"  # float
+    INTEGER = "integer"
+    SLIDER = "slider"  # float with min/max
+    SLIDER_INT = "slider_int"  # int with min/max
+    BOOLEAN = "boolean"
+    ENUM = "enum"
+    SEED = "seed"  # int, -1 means random
+    IMAGE = "image"  # URL, local path uploaded first, or data URI
+    IMAGES = "images"  # JSON list of URLs
+    FILE = "file"  # URL of a file / video / audio / model
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class InputSpec:
+    """One input of a deployment, from a server input list or from workflow discovery (§3)."""
+
+    input_id: str
+    class_type: str
+    kind: InputKind
+    default: Any = None
+    min_value: float | None = None
+    max_value: float | None = None
+    step: float | None = None
+    display_name: str = ""
+    description: str = ""
+    enum_options: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.input_id
+
+
+@dataclass(frozen=True, slots=True)
+class Workflow:
+    id: str
+    name: str
+    description: str | None = None
+    machine_id: str | None = None
+    pinned: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowVersion:
+    id: str
+    workflow_id: str
+    version: int
+    comment: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    workflow_api: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    id: str
+    name: str  # the workflow's name; legacy lists give a deployment name
+    environment: str = "production"
+    workflow_id: str | None = None
+    workflow_version_id: str | None = None
+    machine_id: str | None = None
+    machine_name: str | None = None
+    version: int | None = None
+    description: str | None = None
+    gpu: str | None = None
+    inputs: tuple[InputSpec, ...] = ()
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    id: str
+    name: str
+    status: str = "unknown"  # not-started|ready|building|error|running|paused|starting
+    type: str | None = None
+    gpu: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """A media item of a run output (image, gif, file) with its download URL."""
+
+    url: str
+    filename: str
+    kind: str = "images"  # the data key it came from: images, gifs, files, ...
+    type: str | None = None  # ComfyUI's output|temp
+    subfolder: str | None = None
+    output_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    id: str
+    status: RunStatus
+    raw_status: str = ""
+    deployment_id: str | None = None
+    workflow_id: str | None = None
+    workflow_version_id: str | None = None
+    machine_id: str | None = None
+    origin: str | None = None
+    gpu: str | None = None
+    inputs: dict[str, Any] = field(default_factory=dict, compare=False)
+    progress: float | None = None  # 0..1
+    live_status: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    queued_at: datetime | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    outputs: tuple[OutputFile, ...] = ()
+    texts: tuple[str, ...] = ()
+    error: str | None = None  # first error found in the outputs of a failed run
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status.is_terminal
+
+
+@dataclass(frozen=True, slots=True)
+class SavedOutput:
+    """An output file saved under the data folder."""
+
+    run_id: str
+    url: str
+    path: str
+    sha256: str
+    size: int
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PushedWorkflow:
+    workflow_id: str
+    version: int

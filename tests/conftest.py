@@ -1,0 +1,52 @@
+"""Shared fixtures: isolated folders for every test, and the emulator on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    """Point config, cache and data at tmp_path; a developer's settings never leak in."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("COMFYTUI_HOME", str(home))
+    for name in ("COMFY_DEPLOY_API_KEY", "COMFY_DEPLOY_API_URL", "COMFYTUI_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    return home
+
+
+@pytest.fixture(scope="session")
+def _shared_emulator() -> Iterator[object]:
+    from comfytui.emulator.server import EmulatorServer
+
+    with EmulatorServer(dialect="v2", speed=0.0, seed=0) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emulator(_shared_emulator):
+    """The session's v2 emulator at speed 0, reset to its seed state before each test."""
+    _shared_emulator.reset()
+    return _shared_emulator
+
+
+@pytest.fixture
+def emulator_factory() -> Iterator[object]:
+    """Start a private emulator (other dialect, speed, faults, or one a test may stop)."""
+    from comfytui.emulator.server import EmulatorServer
+
+    started: list[EmulatorServer] = []
+
+    def make(**kwargs) -> EmulatorServer:
+        kwargs.setdefault("speed", 0.0)
+        emu = EmulatorServer(**kwargs)
+        emu.start()
+        started.append(emu)
+        return emu
+
+    yield make
+    for emu in started:
+        emu.stop()
