@@ -1,0 +1,3 @@
+from comfytui.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The `comfytui` command line."""
