@@ -53,7 +53,9 @@ def measure(fn: Callable[[], object], repeats: int = 5) -> tuple[float, float]:
     return _summary(samples)
 
 
-async def measure_async(fn: Callable[[], Awaitable[object]], repeats: int = 5) -> tuple[float, float]:
+async def measure_async(
+    fn: Callable[[], Awaitable[object]], repeats: int = 5
+) -> tuple[float, float]:
     samples = []
     for _ in range(repeats):
         start = time.perf_counter()
