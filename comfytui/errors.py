@@ -72,6 +72,10 @@ class NetworkError(ApiError):
     """Connection refused or dropped, DNS failure, timeout: the server could not be reached."""
 
 
+class ConnectFailedError(NetworkError):
+    """No connection could be opened: the request provably never left this machine."""
+
+
 class ProtocolError(ApiError):
     """The server answered something unusable: malformed, oversized or wrong-type body."""
 

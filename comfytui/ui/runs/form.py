@@ -1,15 +1,279 @@
-"""Run form generated from a deployment's input specs (stub; being filled in)."""
+"""Run form: one field per deployment input, validated inline, then `session.runs.start`.
+
+Nothing typed is lost: a validation failure, a failed upload or a refused run keeps the form with a
+one-line reason; leaving with `escape` keeps a draft per deployment for the app's lifetime.
+"""
 
 from __future__ import annotations
 
+import inspect
+from typing import TYPE_CHECKING, Any, ClassVar
+from weakref import WeakKeyDictionary
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import Button, Footer, ProgressBar, Static
 
-from comfytui.models import Deployment
+from comfytui.errors import ComfyTuiError, InputError
+from comfytui.models import Deployment, InputKind, Run
+from comfytui.sanitize import plain
+from comfytui.ui.failures import ReportsFailures
+from comfytui.ui.messages import RunStarted
+from comfytui.ui.runs.fields import InputField
+from comfytui.ui.runs.paths import is_url
+from comfytui.ui.runs.styles import RUNS_CSS
+
+if TYPE_CHECKING:
+    from comfytui.ui.app import ComfyTUI
+
+# Per app: deployment id -> the raw values of a form left with escape.
+_DRAFTS: WeakKeyDictionary[App[Any], dict[str, dict[str, Any]]] = WeakKeyDictionary()
 
 
-class RunFormScreen(Screen[None]):
-    """Fill a deployment's inputs and start a run."""
+class RunFormScreen(ReportsFailures, Screen[None]):
+    """Fill a deployment's inputs and start a run (`ctrl+s`)."""
+
+    CSS_PATH = RUNS_CSS
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "start", "Start run", priority=True, id="runs.form.start"),
+        Binding("ctrl+l", "use_last", "Last values", id="runs.form.last_values"),
+        Binding("escape", "back", "Back", id="runs.form.back"),
+    ]
+
+    class UploadProgress(Message):
+        def __init__(self, fraction: float | None, label: str) -> None:
+            super().__init__()
+            self.fraction = fraction
+            self.label = label
+
+    class StartDone(Message):
+        def __init__(self, run: Run | None, error: str | None, field: str | None = None) -> None:
+            super().__init__()
+            self.run = run
+            self.error = error
+            self.field = field
 
     def __init__(self, deployment: Deployment) -> None:
         super().__init__()
         self.deployment = deployment
+        self.last_values: dict[str, Any] | None = None
+        self.starting = False
+
+    @property
+    def tui(self) -> ComfyTUI:
+        return self.app  # type: ignore[return-value]
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        dep = self.deployment
+        title = Text("Run ", style="bold")
+        title.append(plain(dep.name, 80), style="bold")
+        meta = [dep.environment, dep.machine_name or "", f"v{dep.version}" if dep.version else ""]
+        title.append("  " + " · ".join(plain(m, 40) for m in meta if m), style="dim")
+        yield Static(title, id="form-title")
+        draft = _DRAFTS.get(self.app, {}).get(dep.id, {})
+        with VerticalScroll(id="form-fields"):
+            if not dep.inputs:
+                yield Static("This deployment has no inputs: ctrl+s starts it as it is.")
+            for spec in dep.inputs:
+                yield InputField(spec, draft.get(spec.input_id))
+        yield Static("", id="form-notice")
+        yield Static("", id="form-error")
+        with Horizontal(id="upload-row"):
+            yield Static("", id="upload-label")
+            yield ProgressBar(total=1.0, show_eta=False, id="upload-bar")
+        with Horizontal(id="form-buttons"):
+            yield Button("Start  ctrl+s", variant="primary", id="form-start")
+            yield Button("Last values  ctrl+l", id="form-last", disabled=True)
+            yield Button("Back  esc", id="form-back")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#upload-row").display = False
+        fields = self.query(InputField)
+        if fields:
+            fields.first().editor.focus()
+        self._load_last_values()
+
+    @property
+    def fields(self) -> list[InputField]:
+        return list(self.query(InputField))
+
+    # --- last values --------------------------------------------------------------------------
+
+    @work(exclusive=True, group="run-form-last", exit_on_error=False)
+    async def _load_last_values(self) -> None:
+        runs = getattr(getattr(self.app, "session", None), "runs", None)
+        if runs is None:
+            return
+        result = runs.last_inputs(self.deployment.id)
+        values = await result if inspect.isawaitable(result) else result
+        if values:
+            self.last_values = dict(values)
+            self.query_one("#form-last", Button).disabled = False
+            self._notice("Last values used for this deployment are available: ctrl+l fills them.")
+
+    def action_use_last(self) -> None:
+        if not self.last_values:
+            self._notice("No earlier run of this deployment from this app.")
+            return
+        for field in self.fields:
+            if field.spec.input_id in self.last_values:
+                field.set_value(self.last_values[field.spec.input_id])
+        self._notice("Filled with the last values used.")
+
+    # --- start --------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#form-start")
+    def _start_pressed(self) -> None:
+        self.action_start()
+
+    @on(Button.Pressed, "#form-last")
+    def _last_pressed(self) -> None:
+        self.action_use_last()
+
+    @on(Button.Pressed, "#form-back")
+    def _back_pressed(self) -> None:
+        self.action_back()
+
+    def collect(self) -> dict[str, Any] | None:
+        """Parsed values of every field, or None after marking the invalid ones inline."""
+        values: dict[str, Any] = {}
+        bad: list[InputField] = []
+        for field in self.fields:
+            try:
+                values[field.spec.input_id] = field.value()
+            except InputError:
+                bad.append(field)
+        if bad:
+            names = ", ".join(plain(f.spec.label, 30) for f in bad[:3])
+            more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+            self._error(f"Fix {len(bad)} input(s) before starting: {names}{more}.")
+            bad[0].editor.focus()
+            bad[0].scroll_visible()
+            return None
+        return values
+
+    def action_start(self) -> None:
+        if self.starting:
+            return
+        values = self.collect()
+        if values is None:
+            return
+        self._error(None)
+        uploads = [
+            f
+            for f in self.fields
+            if f.spec.kind == InputKind.IMAGE
+            and isinstance(values.get(f.spec.input_id), str)
+            and values[f.spec.input_id]
+            and not is_url(values[f.spec.input_id])
+        ]
+        self._set_starting(True, "Uploading…" if uploads else "Starting…")
+        if uploads:
+            self.query_one("#upload-row").display = True
+            self.query_one("#upload-bar", ProgressBar).update(total=1.0, progress=0)
+        self._start(values)
+
+    @work(exclusive=True, group="run-form-start", exit_on_error=False)
+    async def _start(self, values: dict[str, Any]) -> None:
+        session = self.tui.session
+
+        def progress(*args: Any) -> None:  # may be called from a thread: post_message is safe
+            self.post_message(self.UploadProgress(*_progress_args(args)))
+
+        try:
+            run = await session.runs.start(self.deployment, values, on_upload_progress=progress)
+        except InputError as exc:
+            field = getattr(exc, "field", None) or getattr(exc, "input_id", None)
+            self.post_message(self.StartDone(None, str(exc), field))
+        except ComfyTuiError as exc:
+            self.post_message(self.StartDone(None, str(exc)))
+        else:
+            self.post_message(self.StartDone(run, None))
+
+    def on_run_form_screen_upload_progress(self, message: UploadProgress) -> None:
+        self.query_one("#upload-row").display = True
+        bar = self.query_one("#upload-bar", ProgressBar)
+        if message.fraction is None:
+            bar.update(total=None)
+        else:
+            bar.update(total=1.0, progress=min(max(message.fraction, 0.0), 1.0))
+        self.query_one("#upload-label", Static).update(Text(message.label))
+
+    def on_run_form_screen_start_done(self, message: StartDone) -> None:
+        self._set_starting(False)
+        self.query_one("#upload-row").display = False
+        if message.run is None:
+            self._error(message.error or "The run could not be started.")
+            if message.field:
+                for field in self.fields:
+                    if field.spec.input_id == message.field:
+                        field.show_error(message.error)
+                        field.editor.focus()
+            return
+        run = message.run
+        _DRAFTS.get(self.app, {}).pop(self.deployment.id, None)
+        self.app.post_message(RunStarted(run))
+        watcher = getattr(self.app, "run_watcher", None)
+        if watcher is not None:
+            watcher.watch(run.id)
+        from comfytui.ui.runs.view import RunScreen
+
+        self.app.switch_screen(RunScreen(run.id, run=run))
+
+    def _set_starting(self, starting: bool, label: str = "") -> None:
+        self.starting = starting
+        button = self.query_one("#form-start", Button)
+        button.disabled = starting
+        button.label = label if starting else "Start  ctrl+s"
+
+    # --- leaving ------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if self.starting:
+            self._notice("Starting… the form closes once the run is queued.")
+            return
+        drafts = _DRAFTS.setdefault(self.app, {})
+        drafts[self.deployment.id] = {f.spec.input_id: f.raw() for f in self.fields}
+        self.dismiss(None)
+
+    # --- one-line messages --------------------------------------------------------------------
+
+    def _error(self, text: str | None) -> None:
+        widget = self.query_one("#form-error", Static)
+        widget.update(Text(f"✗ {text}") if text else "")
+        widget.set_class(bool(text), "-shown")
+
+    def _notice(self, text: str) -> None:
+        self.query_one("#form-notice", Static).update(Text(text))
+
+
+def _progress_args(args: tuple[Any, ...]) -> tuple[float | None, str]:
+    """Accept `(fraction)`, `(sent, total)` or `(name, sent, total)` from the upload callback."""
+    numbers = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
+    names = [plain(a, 40) for a in args if isinstance(a, str)]
+    prefix = f"Uploading {names[0]}" if names else "Uploading"
+    if len(numbers) >= 2:
+        sent, total = numbers[-2], numbers[-1]
+        if total:
+            return sent / total, f"{prefix}: {_size(sent)} of {_size(total)}"
+        return None, f"{prefix}: {_size(sent)}"
+    if len(numbers) == 1:
+        value = float(numbers[0])
+        return (value if value <= 1 else None), f"{prefix}…"
+    return None, f"{prefix}…"
+
+
+def _size(count: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if count < 1024 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024
+    return f"{count:.1f} GB"

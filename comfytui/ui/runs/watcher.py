@@ -1,17 +1,169 @@
-"""Non-visual widget that follows runs in background workers (stub; being filled in)."""
+"""`RunWatcher`: a non-visual widget following runs in the background, one worker per run.
+
+Each worker iterates `session.runs.watch(run_id)` (which writes every change through to the cache),
+posts a coalescing `RunUpdated` to the app and publishes the run on `updated` for open run views.
+When a run ends, its outputs are saved (`session.runs.save_outputs`) and, unless the user is
+looking at that run, a notification says how it ended.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.signal import Signal
 from textual.widget import Widget
+from textual.worker import Worker
+
+from comfytui.errors import (
+    ComfyTuiError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+)
+from comfytui.models import Run, RunStatus, SavedOutput
+from comfytui.ui.messages import RunUpdated
+
+if TYPE_CHECKING:
+    from comfytui.ui.app import ComfyTUI
+
+#: transient failures a watch survives (with backoff) before giving up on the run for now
+RETRYABLE = (NetworkError, ServerError, RateLimitedError)
+MAX_RETRIES = 6
+
+
+class OutputsSaved:
+    """What `RunWatcher.saved` publishes: the saved files of a run, or why they are not."""
+
+    __slots__ = ("error", "outputs", "run_id")
+
+    def __init__(self, run_id: str, outputs: list[SavedOutput], error: str | None = None) -> None:
+        self.run_id = run_id
+        self.outputs = outputs
+        self.error = error
 
 
 class RunWatcher(Widget):
-    """Follows runs, one worker each; posts RunUpdated to the app."""
+    """Follows runs, one worker each; posts `RunUpdated` to the app, saves outputs at the end."""
 
     DEFAULT_CSS = "RunWatcher { display: none; }"
 
-    def watch(self, run_id: str) -> None:  # noqa: D102 - stub
-        """Start following `run_id` (no-op until filled in)."""
+    def __init__(self, *, id: str | None = "run-watcher") -> None:
+        super().__init__(id=id)
+        self.updated: Signal[Run] = Signal(self, "run-updated")
+        self.saved: Signal[OutputsSaved] = Signal(self, "outputs-saved")
+        self.latest: dict[str, Run] = {}
+        self.saved_outputs: dict[str, list[SavedOutput]] = {}
+        self._workers: dict[str, Worker[None]] = {}
+        self.retry_base = 1.0  # seconds; tests may shorten it
+
+    @property
+    def tui(self) -> ComfyTUI:
+        return self.app  # type: ignore[return-value]
+
+    # --- public -------------------------------------------------------------------------------
+
+    def watch(self, run_id: Any, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Follow `run_id` until it ends (no-op if it is already followed).
+
+        With more arguments this is Textual's `DOMNode.watch(obj, attribute, callback)`.
+        """
+        if args or kwargs or not isinstance(run_id, str):
+            super().watch(run_id, *args, **kwargs)
+            return
+        worker = self._workers.get(run_id)
+        if worker is not None and not worker.is_finished:
+            return
+        self._workers[run_id] = self._follow(run_id)
 
     async def resume(self) -> None:
-        """Follow every run the cache holds as unfinished (no-op until filled in)."""
+        """Follow every run the cache holds as unfinished (called once after start-up)."""
+        result = self.tui.session.runs.unfinished()
+        runs = await result if asyncio.iscoroutine(result) else result
+        for run in runs:
+            self.latest.setdefault(run.id, run)
+            self.watch(run.id)
+
+    def is_watching(self, run_id: str) -> bool:
+        worker = self._workers.get(run_id)
+        return worker is not None and not worker.is_finished
+
+    @property
+    def active(self) -> list[str]:
+        return [run_id for run_id in self._workers if self.is_watching(run_id)]
+
+    # --- the per-run worker -------------------------------------------------------------------
+
+    @work(group="watch", exclusive=False, exit_on_error=False)
+    async def _follow(self, run_id: str) -> None:
+        last: Run | None = self.latest.get(run_id)
+        failures = 0
+        while True:
+            try:
+                async for run in self.tui.session.runs.watch(run_id):
+                    failures = 0
+                    last = run
+                    self._publish(run)
+                break
+            except NotFoundError as exc:
+                self._lost(run_id, str(exc))
+                return
+            except RETRYABLE as exc:
+                failures += 1
+                if failures > MAX_RETRIES:
+                    self._lost(run_id, str(exc))
+                    return
+                delay = getattr(exc, "retry_after", None) or self.retry_base * 2 ** (failures - 1)
+                await asyncio.sleep(min(float(delay), 30.0))
+            except ComfyTuiError as exc:
+                self._lost(run_id, str(exc))
+                return
+        if last is not None and last.is_terminal:
+            await self._finished(last)
+
+    def _publish(self, run: Run) -> None:
+        self.latest[run.id] = run
+        self.app.post_message(RunUpdated(run))
+        self.updated.publish(run)
+
+    async def _finished(self, run: Run) -> None:
+        saved: list[SavedOutput] = []
+        error: str | None = None
+        if run.outputs:
+            try:
+                saved = list(await self.tui.session.runs.save_outputs(run))
+            except ComfyTuiError as exc:
+                error = str(exc)
+        self.saved_outputs[run.id] = saved
+        self.saved.publish(OutputsSaved(run.id, saved, error))
+        if not self._is_viewed(run.id):
+            self._notify_end(run, saved, error)
+
+    # --- words --------------------------------------------------------------------------------
+
+    def _is_viewed(self, run_id: str) -> bool:
+        screen = self.app.screen
+        return getattr(screen, "run_id", None) == run_id and type(screen).__name__ == "RunScreen"
+
+    def _notify_end(self, run: Run, saved: list[SavedOutput], error: str | None) -> None:
+        short = run.id[:8]
+        if run.status is RunStatus.SUCCESS:
+            files = f": {len(saved)} output(s) saved" if saved else ""
+            text, severity = f"Run {short} finished{files}", "information"
+        elif run.status is RunStatus.CANCELLED:
+            text, severity = f"Run {short} cancelled", "warning"
+        else:
+            reason = f": {' '.join(run.error.split())[:120]}" if run.error else ""
+            text, severity = f"Run {short} {run.status.value}{reason}", "error"
+        if error:
+            text += f" (outputs not saved: {error})"
+        self.app.notify(text, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def _lost(self, run_id: str, reason: str) -> None:
+        self.app.notify(
+            f"Stopped following run {run_id[:8]}: {reason} (it resumes at the next start)",
+            severity="warning",
+            markup=False,
+        )

@@ -1,0 +1,169 @@
+"""Cache benchmarks: first page of 100,000 runs, upserting 10,000 runs, bytes per 10,000 runs.
+
+Each figure is a ratio against the same work through raw `sqlite3` in the same process:
+- cache_first_page: `Cache.list_runs(limit=200)` (rows -> `Run` models) vs the same SQL fetched
+  with `sqlite3` (rows only);
+- cache_upsert: `Cache.upsert_runs(runs)` (models -> rows -> executemany in one transaction) vs
+  `executemany` of the already converted rows with the same statement into a fresh file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from benchmarks.common import Result, measure, measure_async
+from comfytui.cache import Cache
+from comfytui.cache import converters as cv
+from comfytui.cache.runs import _SELECT_RUNS, _UPSERT_RUN
+from comfytui.models import OutputFile, Run, RunStatus
+
+SERVER = "http://127.0.0.1:1/api#bench"
+_STATUSES = (RunStatus.SUCCESS, RunStatus.FAILED, RunStatus.RUNNING, RunStatus.SUCCESS)
+
+
+def make_runs(count: int, start: int = 0) -> list[Run]:
+    """Realistic runs: inputs, timestamps, one output each for the finished ones."""
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    runs = []
+    for n in range(start, start + count):
+        status = _STATUSES[n % len(_STATUSES)]
+        created = base + timedelta(seconds=n * 7)
+        outputs = (
+            (OutputFile(f"http://127.0.0.1:2/outputs/runs/r{n}/img_{n}.png", f"img_{n}.png"),)
+            if status is RunStatus.SUCCESS
+            else ()
+        )
+        runs.append(
+            Run(
+                id=f"{n:08x}-0000-4000-8000-{n:012x}",
+                status=status,
+                raw_status=status.value,
+                deployment_id=f"dep-{n % 12}",
+                workflow_id=f"wf-{n % 12}",
+                machine_id="machine-1",
+                origin="api",
+                gpu="A10G",
+                inputs={"input_text": f"a red fox number {n}", "input_seed": n, "steps": 20},
+                progress=1.0 if status.is_terminal else 0.5,
+                live_status="Executing SaveImage",
+                created_at=created,
+                updated_at=created + timedelta(seconds=30),
+                started_at=created + timedelta(seconds=3),
+                ended_at=created + timedelta(seconds=30) if status.is_terminal else None,
+                outputs=outputs,
+            )
+        )
+    return runs
+
+
+async def _fill(path: Path, total: int) -> None:
+    cache = await Cache.open(path, SERVER)
+    chunk = 20_000
+    for start in range(0, total, chunk):
+        await cache.upsert_runs(make_runs(min(chunk, total - start), start))
+    await cache._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await cache.close()
+
+
+async def _first_page(folder: Path, total: int, repeats: int) -> Result:
+    path = folder / "page.db"
+    await _fill(path, total)
+    sql = f"{_SELECT_RUNS} WHERE server = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+    raw = sqlite3.connect(path)
+    raw.execute(sql, (SERVER, 200, 0)).fetchall()
+    baseline, _ = measure(lambda: raw.execute(sql, (SERVER, 200, 0)).fetchall(), repeats)
+    raw.close()
+    cache = await Cache.open(path, SERVER)
+    page = await cache.list_runs(limit=200)
+    assert len(page) == min(200, total) and page[0].created_at >= page[-1].created_at
+    value, spread = await measure_async(lambda: cache.list_runs(limit=200), repeats)
+    await cache.close()
+    return Result("cache_first_page", value, baseline, "s", 1.5, spread,
+                  f"200 of {total:,} runs, newest first")
+
+
+async def _upsert(folder: Path, count: int, repeats: int) -> Result:
+    runs = make_runs(count)
+    rows = [(SERVER, *cv.run_row(r)) for r in runs]
+    counter = iter(range(10_000))
+
+    def raw_insert() -> None:
+        conn = sqlite3.connect(folder / f"raw{next(counter)}.db", isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        _create_schema_like_cache(conn)
+        start = _clock()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(_UPSERT_RUN, rows)
+        conn.execute("COMMIT")
+        _times.append(_clock() - start)
+        conn.close()
+
+    async def cache_insert() -> None:
+        cache = await Cache.open(folder / f"cache{next(counter)}.db", SERVER)
+        start = _clock()
+        await cache.upsert_runs(runs)
+        _times.append(_clock() - start)
+        await cache.close()
+
+    _times.clear()
+    measure(raw_insert, repeats)
+    baseline = sorted(_times)[len(_times) // 2]
+    _times.clear()
+    await measure_async(cache_insert, repeats)
+    value = sorted(_times)[len(_times) // 2]
+    spread = (max(_times) - min(_times)) / value if value else 0.0
+    return Result("cache_upsert", value, baseline, "s", 2.0, spread,
+                  f"{count:,} runs in one transaction")
+
+
+async def _bytes(folder: Path, count: int) -> Result:
+    path = folder / "size.db"
+    await _fill(path, count)
+    size = path.stat().st_size * 10_000 / count
+    return Result("cache_bytes_per_10k_runs", size, None, "bytes", None, 0.0,
+                  f"file size after {count:,} runs, scaled to 10,000")
+
+
+_times: list[float] = []
+
+
+def _clock() -> float:
+    import time
+
+    return time.perf_counter()
+
+
+def _create_schema_like_cache(conn: sqlite3.Connection) -> None:
+    from comfytui.cache.schema import MIGRATIONS
+
+    for script in MIGRATIONS:
+        conn.executescript(script)
+
+
+async def _run_all(quick: bool) -> list[Result]:
+    with tempfile.TemporaryDirectory(prefix="bench-cache-") as tmp:
+        folder = Path(tmp)
+        repeats = 3 if quick else 7
+        return [
+            await _first_page(folder, 1_000 if quick else 100_000, repeats),
+            await _upsert(folder, 500 if quick else 10_000, repeats),
+            await _bytes(folder, 1_000 if quick else 10_000),
+        ]
+
+
+def run(quick: bool = False) -> list[Result]:
+    return asyncio.run(_run_all(quick))
+
+
+if __name__ == "__main__":
+    import sys
+
+    for result in run(quick="--quick" in sys.argv):
+        ratio = f" ratio {result.ratio:.2f}" if result.ratio is not None else ""
+        print(f"{result.name}: {result.value:.6g} {result.unit}{ratio} "
+              f"(target {result.target}, spread {result.spread:.2f}) {result.note}")

@@ -1,0 +1,367 @@
+"""`ComfyDeployClient`: every operation of the contract, for the three dialects.
+
+Routes live in `dialect.py`, parsing in `parse_v2.py` / `parse_legacy.py`, HTTP in
+`transport.py`, retry rules in `retry.py`; this module only wires them together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from comfytui.api import parse_legacy, parse_v2
+from comfytui.api.dialect import DIALECTS, PARSERS, ROUTES, Dialect, Route, probe
+from comfytui.api.retry import RetryPolicy
+from comfytui.api.sse import StreamState, iter_events
+from comfytui.api.transport import NO_BODY, Transport
+from comfytui.api.upload import ProgressCallback, guess_type, multipart_body, raw_body
+from comfytui.api.urls import ApiBase, segment
+from comfytui.errors import NotFoundError, NotSupportedError, ProtocolError, RateLimitedError
+from comfytui.models import (
+    Deployment,
+    Machine,
+    PushedWorkflow,
+    Run,
+    Workflow,
+    WorkflowVersion,
+)
+
+T = TypeVar("T")
+
+_EMPTY_SNAPSHOT = {"comfyui": "", "git_custom_nodes": {}, "file_custom_nodes": []}
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    content: bytes
+    content_type: str
+    url: str
+
+
+class ComfyDeployClient:
+    """Async client for one ComfyUI Deploy server; use as `async with`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        dialect: str = "auto",
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        max_body_bytes: int = 20_000_000,
+        retry_attempts: int = 4,
+        retry_timeout: float = 30.0,
+        retry_wait_initial: float = 0.25,
+        retry_wait_max: float = 5.0,
+        retry_jitter: float = 0.5,
+        retry_after_cap: float = 30.0,
+    ) -> None:
+        if dialect != "auto" and dialect not in DIALECTS:
+            raise ValueError(f"unknown dialect {dialect!r}: use auto, {', '.join(DIALECTS)}")
+        self._base = ApiBase.parse(base_url)
+        self._transport = Transport(
+            self._base,
+            api_key,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            max_body_bytes=max_body_bytes,
+        )
+        self._retry = RetryPolicy(
+            attempts=max(retry_attempts, 1),
+            timeout=retry_timeout,
+            wait_initial=retry_wait_initial,
+            wait_max=retry_wait_max,
+            wait_jitter=retry_jitter,
+            retry_after_cap=retry_after_cap,
+        )
+        self._dialect: Dialect | None = None if dialect == "auto" else dialect  # type: ignore[assignment]
+        self._probe_lock = asyncio.Lock()
+
+    async def __aenter__(self) -> ComfyDeployClient:
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    @property
+    def origin(self) -> str:
+        return self._base.origin
+
+    @property
+    def host(self) -> str:
+        return self._base.host
+
+    @property
+    def api_url(self) -> str:
+        return self._base.root
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    async def detect_dialect(self) -> Dialect:
+        """The server's dialect; probed once (two GETs at most) and remembered."""
+        if self._dialect is None:
+            async with self._probe_lock:
+                if self._dialect is None:
+                    self._dialect = await probe(self._probe_get)
+        return self._dialect
+
+    async def _probe_get(self, path: str, params: dict[str, Any]) -> object:
+        url = self._base.url(path)
+        return await self._retry.call(
+            lambda: self._transport.send("GET", url, params=params), idempotent=True
+        )
+
+    async def _route(self, op: str) -> tuple[Route, Any]:
+        dialect = self._dialect or await self.detect_dialect()
+        route = ROUTES[dialect].get(op)
+        if route is None:
+            what = op.replace("_", " ")
+            raise NotSupportedError(f"{self.host} ({dialect} API) does not offer: {what}")
+        return route, PARSERS[dialect]
+
+    async def _call(
+        self,
+        route: Route,
+        *ids: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = NO_BODY,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send `route` under the retry policy and decode its JSON."""
+        url = self._base.url(route.path.format(*(segment(i) for i in ids)))
+        if idempotent is None:
+            idempotent = route.method == "GET"
+        try:
+            reply = await self._retry.call(
+                lambda: self._transport.send(route.method, url, params=params, json_body=body),
+                idempotent=idempotent,
+            )
+        except NotFoundError:
+            if not route.listing:
+                raise
+            raise NotSupportedError(f"{self.host} does not offer {route.path} listing") from None
+        return reply.json()
+
+    def _parse(self, fn: Callable[..., T], data: Any, *args: Any) -> T:
+        try:
+            return fn(data, *args)
+        except ProtocolError as exc:
+            raise ProtocolError(f"{self.host} sent an {exc}") from None
+
+    async def _get(self, op: str, fn_name: str, *ids: str, params: Any = None) -> Any:
+        route, parser = await self._route(op)
+        data = await self._call(route, *ids, params=params)
+        return self._parse(getattr(parser, fn_name), data)
+
+    # --- catalog ----------------------------------------------------------------------------
+
+    async def list_workflows(
+        self, limit: int = 100, offset: int = 0, search: str | None = None
+    ) -> list[Workflow]:
+        params = {"limit": limit, "offset": offset, **({"search": search} if search else {})}
+        return await self._get("list_workflows", "parse_workflows", params=params)
+
+    async def get_workflow(self, workflow_id: str) -> Workflow:
+        return await self._get("get_workflow", "parse_workflow", workflow_id)
+
+    async def list_workflow_versions(self, workflow_id: str) -> list[WorkflowVersion]:
+        return await self._get("list_workflow_versions", "parse_versions", workflow_id)
+
+    async def get_workflow_version(self, version_id: str) -> WorkflowVersion:
+        return await self._get("get_workflow_version", "parse_version", version_id)
+
+    async def list_deployments(self, environment: str | None = None) -> list[Deployment]:
+        route, parser = await self._route("list_deployments")
+        data = await self._call(route, params={"environment": environment} if environment else {})
+        if parser is parse_legacy:
+            return self._parse(parse_legacy.parse_deployments, data, environment)
+        return self._parse(parse_v2.parse_deployments, data)
+
+    async def get_deployment(self, deployment_id: str) -> Deployment:
+        route, parser = await self._route("get_deployment")
+        if parser is not parse_legacy:
+            return self._parse(parse_v2.parse_deployment, await self._call(route, deployment_id))
+        # Hosted legacy has no single-deployment route: the listing entry + its input list.
+        found = [d for d in await self.list_deployments() if d.id == deployment_id]
+        if not found:
+            raise NotFoundError(f"Deployment {deployment_id} not found on {self.host}")
+        if found[0].inputs:
+            return found[0]
+        inputs = self._parse(parse_legacy.parse_input_list, await self._call(route, deployment_id))
+        return replace(found[0], inputs=inputs)
+
+    async def list_deployment_runs(self, deployment_id: str, limit: int = 50) -> list[Run]:
+        params = {"limit": limit}
+        return await self._get("list_deployment_runs", "parse_runs", deployment_id, params=params)
+
+    async def list_machines(self) -> list[Machine]:
+        return await self._get("list_machines", "parse_machines")
+
+    async def get_machine(self, machine_id: str) -> Machine:
+        return await self._get("get_machine", "parse_machine", machine_id)
+
+    # --- runs -------------------------------------------------------------------------------
+
+    async def queue_run(self, deployment_id: str, inputs: Mapping[str, Any]) -> str:
+        """Queue a run; returns its id.
+
+        NEVER retried once the request may have reached the server: a duplicate would start
+        a second paid GPU run. `idempotent=False` limits retries to ConnectFailedError, raised
+        only when no connection could be opened (nothing was sent).
+        """
+        route, parser = await self._route("queue_run")
+        body = {"deployment_id": deployment_id, "inputs": dict(inputs)}
+        data = await self._call(route, body=body, idempotent=False)
+        return self._parse(parser.parse_queued, data)
+
+    async def get_run(self, run_id: str) -> Run:
+        route, parser = await self._route("get_run")
+        if route.path == "run":  # legacy: GET /api/run?run_id=
+            data = await self._call(route, params={"run_id": run_id})
+        else:
+            data = await self._call(route, run_id)
+        return self._parse(parser.parse_run, data)
+
+    async def cancel_run(self, run_id: str) -> None:
+        route, _ = await self._route("cancel_run")
+        await self._call(route, run_id, idempotent=True)  # cancelling twice is harmless
+
+    async def watch_run(
+        self, run_id: str, *, min_interval: float = 0.5, max_interval: float = 5.0
+    ) -> AsyncIterator[Run]:
+        """Poll a run, yielding each changed snapshot, until it is terminal.
+
+        The interval starts at `min_interval` and doubles up to `max_interval` while nothing
+        changes; a rate limit that outlasted the retries is waited out (`Retry-After`).
+        """
+        interval, last = min_interval, None
+        while True:
+            try:
+                run = await self.get_run(run_id)
+            except RateLimitedError as exc:
+                await asyncio.sleep(max(exc.retry_after or 0.0, interval))
+                interval = min(interval * 2, max_interval)
+                continue
+            if run != last:
+                last, interval = run, min_interval
+                yield run
+                if run.is_terminal:
+                    return
+            else:
+                interval = min(interval * 2, max_interval)
+            await asyncio.sleep(interval)
+
+    async def stream_run(
+        self, deployment_id: str, inputs: Mapping[str, Any]
+    ) -> AsyncIterator[Run | str]:
+        """Queue a run on the v2 SSE route: yields its id (str) first, then Run snapshots.
+
+        Not retried (it queues a run). The final snapshot is a full `get_run` once the stream
+        reports a terminal status, so outputs are included.
+        """
+        route, _ = await self._route("stream_run")
+        body = {"deployment_id": deployment_id, "inputs": dict(inputs)}
+        state = StreamState(self.host)
+        url = self._base.url(route.path)
+        async with self._transport.stream("POST", url, json_body=body) as response:
+            events = iter_events(response.aiter_text(), self._transport.max_body_bytes, self.host)
+            async for name, data in events:
+                for item in state.feed(name, data):
+                    if isinstance(item, Run) and item.is_terminal:
+                        yield await self.get_run(item.id)
+                        return
+                    yield item
+        if state.run is not None and not state.run.is_terminal:
+            yield await self.get_run(state.run.id)
+
+    # --- files and workflows ----------------------------------------------------------------
+
+    async def upload_file(
+        self,
+        path: Path,
+        *,
+        content_type: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> str:
+        """Upload a local input file; returns the URL to pass as the input value."""
+        path = Path(path)
+        route, parser = await self._route("upload_file")
+        url = self._base.url(route.path)
+        if parser is parse_v2:
+            body = multipart_body(path, content_type, on_progress)
+            reply = await self._retry.call(
+                lambda: self._transport.send(
+                    "POST", url, content=body.stream(), headers=body.headers
+                ),
+                idempotent=False,
+            )
+            return self._parse(parse_v2.parse_uploaded, reply.json())
+        body = raw_body(path, content_type, on_progress)
+        params = {"type": guess_type(path, content_type), "file_size": body.size}
+        presigned = self._parse(
+            parse_legacy.parse_presigned, await self._call(route, params=params)
+        )
+        # The storage host gets no key (auth=False); the PUT is idempotent, so it may retry.
+        await self._retry.call(
+            lambda: self._transport.send(
+                "PUT",
+                presigned.upload_url,
+                content=body.stream(),
+                headers={**body.headers, "x-amz-acl": "public-read"},
+                auth=False,
+            ),
+            idempotent=True,
+        )
+        return presigned.download_url
+
+    async def download(
+        self,
+        url: str,
+        *,
+        max_bytes: int | None = None,
+        allowed_types: tuple[str, ...] = ("image/",),
+    ) -> Download:
+        """Fetch an output file (no key sent, redirects followed, size and type checked)."""
+        target = url if "://" in url else self._base.origin + "/" + url.lstrip("/")
+        reply = await self._retry.call(
+            lambda: self._transport.send(
+                "GET",
+                target,
+                headers={"Accept": "*/*"},
+                auth=False,
+                max_bytes=max_bytes,
+                allowed_types=tuple(allowed_types),
+            ),
+            idempotent=True,
+        )
+        return Download(reply.content, reply.content_type, reply.url)
+
+    async def push_workflow(
+        self,
+        name: str,
+        workflow: Any,
+        workflow_api: Mapping[str, Any],
+        snapshot: Mapping[str, Any] | None = None,
+        workflow_id: str | None = None,
+    ) -> PushedWorkflow:
+        """Create a workflow (or a new version of `workflow_id`); not retried once sent."""
+        route, parser = await self._route("push_workflow")
+        body: dict[str, Any] = {
+            "workflow_name": name,
+            "workflow": workflow,
+            "workflow_api": dict(workflow_api),
+            "snapshot": dict(snapshot) if snapshot is not None else _EMPTY_SNAPSHOT,
+        }
+        if workflow_id:
+            body["workflow_id"] = workflow_id
+        return self._parse(parser.parse_pushed, await self._call(route, body=body))

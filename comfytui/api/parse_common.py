@@ -1,0 +1,178 @@
+"""Pieces both dialect parsers share: lenient pydantic field types, run outputs, error text.
+
+Wire models (pydantic, `extra="ignore"`) validate what the server sent; optional fields are
+`Lenient[...]`, so a null, a missing key or a value of the wrong type becomes None instead of a
+failure. Only what a model cannot exist without (an id) is strict. `guard` turns any failure of
+a parse function into `ProtocolError`, the one error parsers raise.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any, ParamSpec, TypeVar
+from urllib.parse import unquote, urlsplit
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WrapValidator
+from pydantic import ValidationError as PydanticError
+
+from comfytui.errors import ProtocolError
+from comfytui.models import OutputFile
+from comfytui.sanitize import plain
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+
+ERROR_LIMIT = 300
+
+
+def _or_none(value: Any, handler: Callable[[Any], Any]) -> Any:
+    try:
+        return handler(value)
+    except PydanticError:
+        return None
+
+
+def _aware(value: Any, handler: Callable[[Any], Any]) -> datetime | None:
+    parsed = _or_none(value, handler)
+    if isinstance(parsed, datetime):
+        offset = parsed.utcoffset()
+        if offset is None or not offset:
+            return parsed.replace(tzinfo=UTC)  # naive (assumed UTC) or pydantic's TzInfo(UTC)
+    return parsed
+
+
+def _required_id(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise ValueError("missing id")
+    return str(value)
+
+
+Lenient = Annotated[T | None, WrapValidator(_or_none)]
+Timestamp = Annotated[datetime | None, WrapValidator(_aware)]
+Id = Annotated[str, BeforeValidator(_required_id)]
+
+
+class Wire(BaseModel):
+    """Base of the wire models: ignore extra keys, numbers accepted where text is expected."""
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, frozen=True)
+
+
+def guard(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorator: any failure inside a parse function becomes one ProtocolError naming `what`."""
+
+    def wrap(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def inner(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return fn(*args, **kwargs)
+            except ProtocolError:
+                raise
+            except PydanticError as exc:
+                first = exc.errors()[0] if exc.error_count() else {}
+                where = ".".join(str(p) for p in first.get("loc", ())) or "body"
+                raise ProtocolError(f"unexpected {what} reply ({where})") from None
+            except (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError):
+                raise ProtocolError(f"unexpected {what} reply") from None
+
+        return inner
+
+    return wrap
+
+
+def as_list(data: Any, what: str) -> list[Any]:
+    """A listing body: a JSON list, or an object wrapping one (`items`, `data`, `runs`, ...)."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, Mapping):
+        for key in ("items", "data", "results", "runs", "deployments", "workflows", "machines"):
+            if isinstance(data.get(key), list):
+                return data[key]
+    raise ProtocolError(f"unexpected {what} reply (not a list)")
+
+
+def progress_fraction(value: float | None) -> float | None:
+    """0..1; a 0..100 percentage (seen in vendor docs) is scaled down."""
+    if value is None or value != value:  # NaN
+        return None
+    if value > 1.0:
+        value = value / 100.0
+    return min(max(value, 0.0), 1.0)
+
+
+def _filename(url: str) -> str:
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    return name or "output"
+
+
+def _media(kind: str, item: Any, output_id: str | None) -> OutputFile | None:
+    if isinstance(item, str):
+        if item.startswith(("http://", "https://")):
+            return OutputFile(url=item, filename=_filename(item), kind=kind, output_id=output_id)
+        return None
+    if not isinstance(item, Mapping) or not isinstance(item.get("url"), str) or not item["url"]:
+        return None
+    url = item["url"]
+    name = item.get("filename")
+    oid = item.get("output_id")
+    return OutputFile(
+        url=url,
+        filename=name if isinstance(name, str) and name else _filename(url),
+        kind=kind,
+        type=item.get("type") if isinstance(item.get("type"), str) else None,
+        subfolder=item.get("subfolder") if isinstance(item.get("subfolder"), str) else None,
+        output_id=oid if isinstance(oid, str) else output_id,
+    )
+
+
+def _error_text(value: Any) -> str | None:
+    """`data.error`: a string, `{error_type, stack_trace}`, `{message}` or ComfyUI node_errors."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, Mapping):
+        for key in ("exception_message", "message", "error_message", "error"):
+            if isinstance(value.get(key), str) and value[key]:
+                kind = value.get("exception_type") or value.get("error_type")
+                return f"{kind}: {value[key]}" if isinstance(kind, str) and kind else value[key]
+        if isinstance(value.get("error_type"), str):
+            return value["error_type"]
+        for node_id, node in value.items():  # node_errors: {node_id: {errors: [...], class_type}}
+            if isinstance(node, Mapping) and isinstance(node.get("errors"), list):
+                first = next((e for e in node["errors"] if isinstance(e, Mapping)), {})
+                text = " ".join(str(first.get(k, "")) for k in ("message", "details")).strip()
+                return f"node {node_id} ({node.get('class_type', '?')}): {text or 'error'}"
+    if isinstance(value, list):
+        return next((t for t in map(_error_text, value) if t), None)
+    return None
+
+
+def collect_outputs(outputs: Any) -> tuple[tuple[OutputFile, ...], tuple[str, ...], str | None]:
+    """Media files, texts and the first error text from a run's `outputs` list.
+
+    `data` may be an object of lists (the usual shape) or a list (per-node timings); items
+    may be media objects, URL strings, plain strings or booleans. Unknown shapes are skipped.
+    """
+    if not isinstance(outputs, list) or not outputs:
+        return (), (), None
+    files: dict[str, OutputFile] = {}
+    texts: list[str] = []
+    error: str | None = None
+    for output in outputs:
+        if not isinstance(output, Mapping) or not isinstance(output.get("data"), Mapping):
+            continue
+        oid = output.get("output_id") if isinstance(output.get("output_id"), str) else None
+        for kind, value in output["data"].items():
+            if kind == "error":
+                error = error or _error_text(value)
+                continue
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                media = _media(str(kind), item, oid)
+                if media is not None:
+                    files.setdefault(media.url, media)
+                elif isinstance(item, str) and item:
+                    texts.append(item)
+    return tuple(files.values()), tuple(texts), plain(error, ERROR_LIMIT) if error else None

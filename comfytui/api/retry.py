@@ -1,0 +1,72 @@
+"""Retry policy on top of stamina: which failures are retried, how long to wait, when to stop.
+
+Two rules:
+- `idempotent` requests (GETs, cancel, presigned PUT) retry on network failures, 429 and
+  502/503/504 with exponential backoff + jitter, bounded by attempts and total time; a
+  `Retry-After` up to `retry_after_cap` seconds replaces the backoff, a longer one is not waited
+  for (the RateLimitedError carries it).
+- anything else (queueing a run, uploads) retries only `ConnectFailedError`: no connection could
+  be opened, so provably not a byte of the request was sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import stamina
+
+from comfytui.errors import ConnectFailedError, NetworkError, RateLimitedError, ServerError
+
+T = TypeVar("T")
+
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+# stamina logs each scheduled retry; keep that off the terminal unless the app configures logging.
+logging.getLogger("stamina").addHandler(logging.NullHandler())
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 4  # total tries, first one included
+    timeout: float = 30.0  # total seconds across all tries
+    wait_initial: float = 0.25
+    wait_max: float = 5.0
+    wait_jitter: float = 0.5
+    retry_after_cap: float = 30.0  # longest Retry-After we sleep for inside one call
+
+    def hook(self, idempotent: bool) -> Callable[[Exception], bool | float]:
+        """stamina backoff hook: False = give up, True = exponential backoff, float = wait."""
+
+        def decide(exc: Exception) -> bool | float:
+            if isinstance(exc, ConnectFailedError):
+                return True
+            if not idempotent:
+                return False
+            if isinstance(exc, RateLimitedError):
+                if exc.retry_after is None:
+                    return True
+                return exc.retry_after if exc.retry_after <= self.retry_after_cap else False
+            if isinstance(exc, ServerError):
+                return exc.status_code in RETRY_STATUSES
+            return isinstance(exc, NetworkError)
+
+        return decide
+
+    async def call(self, fn: Callable[[], Awaitable[T]], *, idempotent: bool) -> T:
+        """Run `fn` (which builds its request afresh each time) under this policy."""
+        if self.attempts <= 1:
+            return await fn()
+        async for attempt in stamina.retry_context(
+            on=self.hook(idempotent),
+            attempts=self.attempts,
+            timeout=self.timeout,
+            wait_initial=self.wait_initial,
+            wait_max=self.wait_max,
+            wait_jitter=self.wait_jitter,
+        ):
+            with attempt:
+                return await fn()
+        raise AssertionError("unreachable: stamina re-raises the last error")

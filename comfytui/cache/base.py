@@ -1,0 +1,102 @@
+"""The connection every store method shares: server scoping, one write lock, transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from comfytui.cache import converters as cv
+from comfytui.errors import CacheError
+
+T = TypeVar("T")
+
+
+class CacheBase:
+    """Holds the connection and the server key; subclasses add the queries."""
+
+    def __init__(
+        self, conn: aiosqlite.Connection, path: Path, server_key: str, notice: str | None = None
+    ) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self.path = path
+        self.server_key = server_key
+        self.notice = notice
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def __aenter__(self) -> CacheBase:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return list(await self._conn.execute_fetchall(sql, params))
+        except sqlite3.DatabaseError as exc:
+            raise CacheError(f"cache read failed: {exc}") from None
+
+    async def _all(
+        self, convert: Callable[[Any], T], sql: str, params: Sequence[Any] = ()
+    ) -> list[T]:
+        return [convert(row) for row in await self._rows(sql, params)]
+
+    async def _one(
+        self, convert: Callable[[Any], T], sql: str, params: Sequence[Any] = ()
+    ) -> T | None:
+        rows = await self._rows(sql, params)
+        return convert(rows[0]) if rows else None
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction at a time; rolled back on any error."""
+        async with self._lock:
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    await self._conn.rollback()
+                    raise
+                await self._conn.commit()
+            except sqlite3.DatabaseError as exc:
+                raise CacheError(f"cache write failed: {exc}") from None
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> None:
+        async with self._transaction() as conn:
+            await conn.execute(sql, params)
+
+    async def _write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        async with self._transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    def _scoped(self, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        server = self.server_key
+        return [(server, *row) for row in rows]
+
+    # --- sync metadata ----------------------------------------------------------------------
+
+    async def set_synced(self, entity: str, when: datetime) -> None:
+        await self._write(
+            "INSERT INTO sync_state (server, entity, synced_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (server, entity) DO UPDATE SET synced_at = excluded.synced_at",
+            (self.server_key, entity, cv.to_ts(when)),
+        )
+
+    async def last_synced(self, entity: str) -> datetime | None:
+        rows = await self._rows(
+            "SELECT synced_at FROM sync_state WHERE server = ? AND entity = ?",
+            (self.server_key, entity),
+        )
+        return cv.from_ts(rows[0][0]) if rows else None

@@ -1,0 +1,289 @@
+"""Rows <-> models in one place: columns for what queries filter and sort on, JSON for the rest.
+
+Timestamps are stored as UTC epoch seconds (REAL): they sort correctly and convert back cheaply.
+The JSON blobs hold only non-default values with short keys, so rows stay small and decoding fast.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from comfytui.models import (
+    Deployment,
+    InputKind,
+    InputSpec,
+    Machine,
+    OutputFile,
+    Run,
+    RunStatus,
+    SavedOutput,
+    Workflow,
+    WorkflowVersion,
+)
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+_loads = json.JSONDecoder().decode
+_fromtimestamp = datetime.fromtimestamp
+_STATUSES = {s.value: s for s in RunStatus}
+_KINDS = {k.value: k for k in InputKind}
+
+
+def dumps(value: Any) -> str:
+    return _dumps(value)
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else _loads(text)
+
+
+def to_ts(value: datetime | None) -> float | None:
+    """Epoch seconds; a naive datetime is taken as UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
+
+
+def from_ts(value: float | None) -> datetime | None:
+    return None if value is None else _fromtimestamp(value, UTC)
+
+
+def _compact(data: dict[str, Any]) -> str:
+    return _dumps({k: v for k, v in data.items() if v is not None and v != "" and v != []})
+
+
+# --- workflows, versions, machines ------------------------------------------------------------- -
+
+WORKFLOW_COLUMNS = "id, name, updated_at, data"
+
+
+def workflow_row(w: Workflow) -> tuple[Any, ...]:
+    blob = {"d": w.description, "m": w.machine_id, "c": to_ts(w.created_at)}
+    if w.pinned:
+        blob["p"] = True
+    return (w.id, w.name, to_ts(w.updated_at), _compact(blob))
+
+
+def workflow_from_row(row: Any) -> Workflow:
+    id_, name, updated, data = row
+    b = _loads(data)
+    return Workflow(
+        id_, name, b.get("d"), b.get("m"), b.get("p", False), from_ts(b.get("c")), from_ts(updated)
+    )
+
+
+VERSION_COLUMNS = "id, workflow_id, version, data"
+
+
+def version_row(v: WorkflowVersion) -> tuple[Any, ...]:
+    blob = {"c": v.comment, "ca": to_ts(v.created_at), "u": to_ts(v.updated_at)}
+    blob["api"] = v.workflow_api
+    return (v.id, v.workflow_id, v.version, _compact(blob))
+
+
+def version_from_row(row: Any) -> WorkflowVersion:
+    id_, workflow_id, version, data = row
+    b = _loads(data)
+    return WorkflowVersion(
+        id_,
+        workflow_id,
+        version,
+        b.get("c"),
+        from_ts(b.get("ca")),
+        from_ts(b.get("u")),
+        b.get("api"),
+    )
+
+
+MACHINE_COLUMNS = "id, name, status, data"
+
+
+def machine_row(m: Machine) -> tuple[Any, ...]:
+    blob = {"t": m.type, "g": m.gpu, "c": to_ts(m.created_at), "u": to_ts(m.updated_at)}
+    return (m.id, m.name, m.status, _compact(blob))
+
+
+def machine_from_row(row: Any) -> Machine:
+    id_, name, status, data = row
+    b = _loads(data)
+    return Machine(
+        id_,
+        name,
+        status or "unknown",
+        b.get("t"),
+        b.get("g"),
+        from_ts(b.get("c")),
+        from_ts(b.get("u")),
+    )
+
+
+# --- deployments ---------------------------------------------------------------------------------
+
+DEPLOYMENT_COLUMNS = "id, name, workflow_id, environment, data"
+
+
+def spec_to_json(s: InputSpec) -> dict[str, Any]:
+    return {
+        "id": s.input_id,
+        "ct": s.class_type,
+        "k": s.kind.value,
+        "dv": s.default,
+        "min": s.min_value,
+        "max": s.max_value,
+        "st": s.step,
+        "dn": s.display_name,
+        "de": s.description,
+        "en": list(s.enum_options) or None,
+    }
+
+
+def spec_from_json(d: dict[str, Any]) -> InputSpec:
+    return InputSpec(
+        d["id"],
+        d.get("ct", ""),
+        _KINDS.get(d.get("k", ""), InputKind.OTHER),
+        d.get("dv"),
+        d.get("min"),
+        d.get("max"),
+        d.get("st"),
+        d.get("dn", ""),
+        d.get("de", ""),
+        tuple(d.get("en") or ()),
+    )
+
+
+def deployment_row(d: Deployment) -> tuple[Any, ...]:
+    blob = {
+        "v": d.workflow_version_id,
+        "m": d.machine_id,
+        "mn": d.machine_name,
+        "n": d.version,
+        "d": d.description,
+        "g": d.gpu,
+        "i": [spec_to_json(s) for s in d.inputs] or None,
+        "c": to_ts(d.created_at),
+        "u": to_ts(d.updated_at),
+    }
+    return (d.id, d.name, d.workflow_id, d.environment, _compact(blob))
+
+
+def deployment_from_row(row: Any) -> Deployment:
+    id_, name, workflow_id, environment, data = row
+    b = _loads(data)
+    return Deployment(
+        id_,
+        name,
+        environment or "production",
+        workflow_id,
+        b.get("v"),
+        b.get("m"),
+        b.get("mn"),
+        b.get("n"),
+        b.get("d"),
+        b.get("g"),
+        tuple(spec_from_json(s) for s in b.get("i", ())),
+        from_ts(b.get("c")),
+        from_ts(b.get("u")),
+    )
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+RUN_COLUMNS = (
+    "id, status, deployment_id, workflow_id, created_at, updated_at, progress, live_status, "
+    "inputs, data"
+)
+
+
+def _output_json(o: OutputFile) -> dict[str, Any]:
+    return {
+        "u": o.url,
+        "f": o.filename,
+        "k": o.kind,
+        "t": o.type,
+        "s": o.subfolder,
+        "o": o.output_id,
+    }
+
+
+def run_row(r: Run) -> tuple[Any, ...]:
+    blob = {
+        "rs": r.raw_status if r.raw_status != r.status.value else None,
+        "v": r.workflow_version_id,
+        "m": r.machine_id,
+        "o": r.origin,
+        "g": r.gpu,
+        "q": to_ts(r.queued_at),
+        "s": to_ts(r.started_at),
+        "e": to_ts(r.ended_at),
+        "out": [_output_json(o) for o in r.outputs] or None,
+        "tx": list(r.texts) or None,
+        "err": r.error,
+    }
+    return (
+        r.id,
+        r.status.value,
+        r.deployment_id,
+        r.workflow_id,
+        to_ts(r.created_at),
+        to_ts(r.updated_at),
+        r.progress,
+        r.live_status,
+        _dumps(r.inputs) if r.inputs else None,
+        _compact(blob),
+    )
+
+
+def run_from_row(row: Any) -> Run:
+    id_, status, dep, wf, created, updated, progress, live, inputs, data = row
+    b = _loads(data)
+    st = _STATUSES.get(status, RunStatus.UNKNOWN)
+    out = b.get("out")
+    q = b.get("q")
+    s = b.get("s")
+    e = b.get("e")
+    return Run(
+        id_,
+        st,
+        b.get("rs", status),
+        dep,
+        wf,
+        b.get("v"),
+        b.get("m"),
+        b.get("o"),
+        b.get("g"),
+        _loads(inputs) if inputs else {},
+        progress,
+        live,
+        None if created is None else _fromtimestamp(created, UTC),
+        None if updated is None else _fromtimestamp(updated, UTC),
+        None if q is None else _fromtimestamp(q, UTC),
+        None if s is None else _fromtimestamp(s, UTC),
+        None if e is None else _fromtimestamp(e, UTC),
+        tuple(
+            OutputFile(
+                o["u"], o.get("f", ""), o.get("k", "images"), o.get("t"), o.get("s"), o.get("o")
+            )
+            for o in out
+        )
+        if out
+        else (),
+        tuple(b.get("tx", ())),
+        b.get("err"),
+    )
+
+
+# --- saved outputs -------------------------------------------------------------------------------
+
+OUTPUT_COLUMNS = "run_id, url, path, sha256, size, content_type"
+
+
+def output_row(o: SavedOutput) -> tuple[Any, ...]:
+    return (o.run_id, o.url, o.path, o.sha256, o.size, o.content_type)
+
+
+def output_from_row(row: Any) -> SavedOutput:
+    return SavedOutput(*row)

@@ -1,0 +1,128 @@
+"""Opening the cache file: WAL, migrations, and recovery from a file that cannot be used.
+
+A corrupt, truncated, empty, unreadable or newer-schema file, or a directory in its place, is
+moved aside as `<name>.corrupt-<timestamp>` (with its -wal/-shm companions) and a new cache is
+built; the caller gets a one-line notice. When even that fails, the cache lives in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import struct
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from comfytui.cache.schema import TABLES, NewerSchemaError, migrate
+
+log = logging.getLogger(__name__)
+
+_MAGIC = b"SQLite format 3\x00"
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+class UnusableFile(Exception):
+    """The file at the cache path cannot serve as this cache; the message says why."""
+
+
+def check_header(path: Path) -> None:
+    """Cheap checks before SQLite sees the file: a directory, empty, foreign or truncated file."""
+    if path.is_dir():
+        raise UnusableFile("a directory is in its place")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+            size = os.fstat(fh.fileno()).st_size
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UnusableFile(f"it cannot be read ({exc.strerror})") from None
+    if size == 0:
+        raise UnusableFile("it is empty")
+    if len(header) < 100 or not header.startswith(_MAGIC):
+        raise UnusableFile("it is not a database")
+    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, page_count = struct.unpack(">II", header[24:32])
+    valid_for = struct.unpack(">I", header[92:96])[0]
+    if page_size < 512 or page_size & (page_size - 1):
+        raise UnusableFile("its header is damaged")
+    if valid_for == change_counter and page_count and size < page_count * page_size:
+        raise UnusableFile("it is truncated")
+
+
+async def _connect(path: Path | str) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        if str(path) != ":memory:":
+            rows = list(await conn.execute_fetchall("PRAGMA journal_mode = WAL"))
+            if rows and str(rows[0][0]).lower() != "wal":
+                log.debug("journal_mode stayed %s", rows[0][0])
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA temp_store = MEMORY")
+        await migrate(conn)
+        await _probe(conn)
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+async def _probe(conn: aiosqlite.Connection) -> None:
+    """Touch the first and last page of every table: a damaged file fails here, not later."""
+    for table in TABLES:
+        await conn.execute_fetchall(f"SELECT * FROM {table} ORDER BY rowid LIMIT 1")
+        await conn.execute_fetchall(f"SELECT * FROM {table} ORDER BY rowid DESC LIMIT 1")
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, UnusableFile | NewerSchemaError):
+        return str(exc)
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"it is damaged ({exc})"
+    if isinstance(exc, OSError):
+        return f"it cannot be used ({exc.strerror or exc})"
+    return f"it cannot be used ({exc})"
+
+
+def move_aside(path: Path) -> Path:
+    """Rename the file (or directory) and its companions to `<name>.corrupt-<timestamp>`."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists() or target.is_symlink():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    os.replace(path, target)
+    for suffix in _COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            try:
+                os.replace(companion, target.with_name(target.name + suffix))
+            except OSError:
+                log.warning("could not move %s aside", companion)
+    return target
+
+
+async def open_database(path: Path) -> tuple[aiosqlite.Connection, str | None]:
+    """Open (creating or migrating) the cache at `path`; returns the connection and a notice."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        check_header(path)
+        return await _connect(path), None
+    except (UnusableFile, NewerSchemaError, sqlite3.DatabaseError, OSError) as exc:
+        reason = _reason(exc)
+    try:
+        moved = move_aside(path)
+        conn = await _connect(path)
+    except (sqlite3.DatabaseError, OSError, UnusableFile, NewerSchemaError) as exc:
+        log.warning("cache at %s unusable (%s); keeping it in memory", path, exc)
+        conn = await _connect(":memory:")
+        return conn, f"Cache {path} {reason}; using a temporary in-memory cache this session."
+    notice = f"Cache {path.name} was unusable ({reason}); moved to {moved.name} and rebuilt."
+    log.warning(notice)
+    return conn, notice

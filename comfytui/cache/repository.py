@@ -1,0 +1,26 @@
+"""`Cache`: the one object the services use to read and write the SQLite cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from comfytui.cache.catalog import CatalogStore
+from comfytui.cache.database import open_database
+from comfytui.cache.runs import RunStore
+
+
+class Cache(CatalogStore, RunStore):
+    """The local cache of one server (API origin + account) in a file shared by profiles.
+
+    Open with `await Cache.open(path, server_key)`; `notice` is set when the file had to be
+    moved aside and rebuilt. Every query is scoped to `server_key`.
+    """
+
+    @classmethod
+    async def open(cls, path: Path | str, server_key: str) -> Cache:
+        path = Path(path)
+        conn, notice = await open_database(path)
+        return cls(conn, path, server_key, notice)
+
+    async def __aenter__(self) -> Cache:
+        return self

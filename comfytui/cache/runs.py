@@ -1,0 +1,141 @@
+"""Runs, their saved output files and the last inputs per deployment."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from comfytui.cache import converters as cv
+from comfytui.cache.base import CacheBase
+from comfytui.models import TERMINAL_STATUSES, Run, RunStatus, SavedOutput
+
+# What the server sends later may lack what we wrote at start (inputs, deployment): keep ours.
+_UPSERT_RUN = (
+    "INSERT INTO runs (server, " + cv.RUN_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (server, id) DO UPDATE SET status = excluded.status, "
+    "deployment_id = coalesce(excluded.deployment_id, runs.deployment_id), "
+    "workflow_id = coalesce(excluded.workflow_id, runs.workflow_id), "
+    "created_at = coalesce(excluded.created_at, runs.created_at), "
+    "updated_at = excluded.updated_at, progress = excluded.progress, "
+    "live_status = excluded.live_status, inputs = coalesce(excluded.inputs, runs.inputs), "
+    "data = excluded.data"
+)
+_SELECT_RUNS = f"SELECT {cv.RUN_COLUMNS} FROM runs"
+_UNFINISHED = tuple(s.value for s in RunStatus if s not in TERMINAL_STATUSES)
+
+StatusFilter = RunStatus | str | Collection[RunStatus | str] | None
+
+
+class RunStore(CacheBase):
+    async def upsert_runs(self, runs: Iterable[Run]) -> None:
+        """Many runs in one transaction (one executemany)."""
+        await self._write_many(_UPSERT_RUN, self._scoped(cv.run_row(r) for r in runs))
+
+    async def upsert_run(self, run: Run) -> None:
+        await self._write(_UPSERT_RUN, (self.server_key, *cv.run_row(run)))
+
+    def _run_filter(
+        self, deployment_id: str | None, status: StatusFilter, search: str | None
+    ) -> tuple[str, list[Any]]:
+        clauses = ["server = ?"]
+        params: list[Any] = [self.server_key]
+        if deployment_id:
+            clauses.append("deployment_id = ?")
+            params.append(deployment_id)
+        if status:
+            values = [status] if isinstance(status, str) else list(status)
+            clauses.append(f"status IN ({', '.join('?' * len(values))})")
+            params.extend(str(RunStatus.parse(v).value) for v in values)
+        if search:
+            clauses.append(
+                "(id LIKE ? OR status = ? OR deployment_id IN "
+                "(SELECT id FROM deployments WHERE server = ? AND name LIKE ?))"
+            )
+            params.extend((f"{search}%", search.lower(), self.server_key, f"%{search}%"))
+        return " AND ".join(clauses), params
+
+    async def list_runs(
+        self,
+        limit: int = 200,
+        offset: int = 0,
+        deployment_id: str | None = None,
+        status: StatusFilter = None,
+        search: str | None = None,
+    ) -> list[Run]:
+        """A page of runs, newest first (indexed; fast on 100,000 runs)."""
+        where, params = self._run_filter(deployment_id, status, search)
+        return await self._all(
+            cv.run_from_row,
+            f"{_SELECT_RUNS} WHERE {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+
+    async def count_runs(
+        self,
+        deployment_id: str | None = None,
+        status: StatusFilter = None,
+        search: str | None = None,
+    ) -> int:
+        where, params = self._run_filter(deployment_id, status, search)
+        rows = await self._rows(f"SELECT count(*) FROM runs WHERE {where}", params)
+        return int(rows[0][0])
+
+    async def get_run(self, run_id: str) -> Run | None:
+        return await self._one(
+            cv.run_from_row,
+            f"{_SELECT_RUNS} WHERE server = ? AND id = ?",
+            (self.server_key, run_id),
+        )
+
+    async def unfinished_runs(self) -> list[Run]:
+        """Runs the cache holds in a non-terminal state (to resume watching), oldest first."""
+        marks = ", ".join("?" * len(_UNFINISHED))
+        return await self._all(
+            cv.run_from_row,
+            f"{_SELECT_RUNS} WHERE server = ? AND status IN ({marks}) ORDER BY created_at, id",
+            (self.server_key, *_UNFINISHED),
+        )
+
+    # --- saved output files ---------------------------------------------------------------------
+
+    async def record_output(self, output: SavedOutput) -> None:
+        await self._write(
+            f"INSERT INTO saved_outputs (server, {cv.OUTPUT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (server, run_id, path) DO UPDATE SET url = excluded.url, "
+            "sha256 = excluded.sha256, size = excluded.size, content_type = excluded.content_type",
+            (self.server_key, *cv.output_row(output)),
+        )
+
+    async def outputs_for_run(self, run_id: str) -> list[SavedOutput]:
+        return await self._all(
+            cv.output_from_row,
+            f"SELECT {cv.OUTPUT_COLUMNS} FROM saved_outputs WHERE server = ? AND run_id = ? "
+            "ORDER BY rowid",
+            (self.server_key, run_id),
+        )
+
+    async def find_output_by_sha(self, run_id: str, sha256: str) -> SavedOutput | None:
+        return await self._one(
+            cv.output_from_row,
+            f"SELECT {cv.OUTPUT_COLUMNS} FROM saved_outputs "
+            "WHERE server = ? AND run_id = ? AND sha256 = ? LIMIT 1",
+            (self.server_key, run_id, sha256),
+        )
+
+    # --- last inputs per deployment ---------------------------------------------------------------
+
+    async def save_last_inputs(self, deployment_id: str, values: dict[str, Any]) -> None:
+        await self._write(
+            "INSERT INTO last_inputs (server, deployment_id, inputs, saved_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (server, deployment_id) DO UPDATE SET inputs = excluded.inputs, "
+            "saved_at = excluded.saved_at",
+            (self.server_key, deployment_id, cv.dumps(values), cv.to_ts(datetime.now(UTC))),
+        )
+
+    async def last_inputs(self, deployment_id: str) -> dict[str, Any] | None:
+        rows = await self._rows(
+            "SELECT inputs FROM last_inputs WHERE server = ? AND deployment_id = ?",
+            (self.server_key, deployment_id),
+        )
+        return cv.loads(rows[0][0]) if rows else None

@@ -1,0 +1,101 @@
+"""The cache schema: forward migrations numbered by `PRAGMA user_version`.
+
+Migration N takes a database at version N-1 to version N inside one transaction. A new file runs
+them all from 0, so the upgrade path from every older version is exercised by every fresh cache.
+Every table is keyed by `server` (API origin + account) so two profiles never mix.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+# v1: the first released layout (tests/fixtures/cache_v1.sql holds a file in this shape).
+_V1 = """
+CREATE TABLE workflows (
+    server TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, updated_at REAL,
+    data TEXT NOT NULL, UNIQUE (server, id));
+CREATE INDEX workflows_by_name ON workflows (server, name COLLATE NOCASE);
+
+CREATE TABLE workflow_versions (
+    server TEXT NOT NULL, id TEXT NOT NULL, workflow_id TEXT NOT NULL, version INTEGER,
+    data TEXT NOT NULL, UNIQUE (server, id));
+CREATE INDEX versions_by_workflow ON workflow_versions (server, workflow_id, version);
+
+CREATE TABLE deployments (
+    server TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, workflow_id TEXT,
+    environment TEXT, data TEXT NOT NULL, UNIQUE (server, id));
+CREATE INDEX deployments_by_name ON deployments (server, name COLLATE NOCASE);
+CREATE INDEX deployments_by_workflow ON deployments (server, workflow_id);
+
+CREATE TABLE machines (
+    server TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, status TEXT,
+    data TEXT NOT NULL, UNIQUE (server, id));
+
+CREATE TABLE runs (
+    server TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, deployment_id TEXT,
+    workflow_id TEXT, created_at REAL, updated_at REAL, inputs TEXT, data TEXT NOT NULL,
+    UNIQUE (server, id));
+CREATE INDEX runs_by_created ON runs (server, created_at, id);
+CREATE INDEX runs_by_deployment ON runs (server, deployment_id, created_at, id);
+
+CREATE TABLE saved_outputs (
+    server TEXT NOT NULL, run_id TEXT NOT NULL, path TEXT NOT NULL, url TEXT NOT NULL,
+    sha256 TEXT NOT NULL, size INTEGER NOT NULL, UNIQUE (server, run_id, path));
+CREATE INDEX outputs_by_sha ON saved_outputs (server, run_id, sha256);
+
+CREATE TABLE sync_state (
+    server TEXT NOT NULL, entity TEXT NOT NULL, synced_at REAL NOT NULL,
+    PRIMARY KEY (server, entity));
+"""
+
+# v2: progress and live status as columns (written through on every poll), the status index for
+# the Runs filter, content types of saved files, and the last inputs used per deployment.
+_V2 = """
+ALTER TABLE runs ADD COLUMN progress REAL;
+ALTER TABLE runs ADD COLUMN live_status TEXT;
+CREATE INDEX runs_by_status ON runs (server, status, created_at, id);
+ALTER TABLE saved_outputs ADD COLUMN content_type TEXT;
+CREATE TABLE last_inputs (
+    server TEXT NOT NULL, deployment_id TEXT NOT NULL, inputs TEXT NOT NULL,
+    saved_at REAL NOT NULL, PRIMARY KEY (server, deployment_id));
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+SCHEMA_VERSION = len(MIGRATIONS)
+TABLES = (
+    "workflows",
+    "workflow_versions",
+    "deployments",
+    "machines",
+    "runs",
+    "saved_outputs",
+    "sync_state",
+    "last_inputs",
+)
+
+
+class NewerSchemaError(Exception):
+    """The file was written by a newer comfytui; this one cannot read it."""
+
+
+async def user_version(conn: aiosqlite.Connection) -> int:
+    rows = list(await conn.execute_fetchall("PRAGMA user_version"))
+    return int(rows[0][0])
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    """Bring the schema to SCHEMA_VERSION, one transaction per step; returns the old version."""
+    start = await user_version(conn)
+    if start > SCHEMA_VERSION:
+        raise NewerSchemaError(f"schema version {start} is newer than {SCHEMA_VERSION}")
+    for number in range(start + 1, SCHEMA_VERSION + 1):
+        script = MIGRATIONS[number - 1]
+        try:
+            await conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+        except BaseException:
+            if conn.in_transaction:
+                await conn.rollback()
+            raise
+    return start

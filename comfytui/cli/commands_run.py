@@ -1,0 +1,218 @@
+"""`comfytui run DEPLOYMENT` and `comfytui cancel RUN_ID`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from comfytui.cli import output
+from comfytui.cli.context import note, open_session, settings_from
+from comfytui.cli.progress import Progress
+from comfytui.errors import InputError, RunFailedError
+from comfytui.models import Deployment, InputKind, InputSpec, Run, RunStatus, SavedOutput
+from comfytui.sanitize import plain
+
+FILE_KINDS = (InputKind.IMAGE, InputKind.FILE)
+
+
+def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    run = add("run", "start a run of a deployment (prints the run id)")
+    run.add_argument("deployment", metavar="DEPLOYMENT", help="deployment id or unique name")
+    run.add_argument(
+        "-i",
+        "--input",
+        dest="inputs",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an input value; NAME=@path/to/image.png uploads a local file first",
+    )
+    run.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for the end, save the outputs and print their paths",
+    )
+    run.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        help="folder for the outputs (implies --wait; default: the data folder)",
+    )
+    run.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_seconds,
+        help="give up waiting after SECONDS (implies --wait; exit 1)",
+    )
+    run.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    run.set_defaults(handler=cmd_run)
+
+    cancel = add("cancel", "cancel a queued or running run")
+    cancel.add_argument("run_id", metavar="RUN_ID")
+    cancel.add_argument("--json", action="store_true", help="print JSON")
+    cancel.set_defaults(handler=cmd_cancel)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def split_assignments(items: Sequence[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"-i expects NAME=VALUE, got {plain(item, 60)!r}")
+        pairs.append((name.strip(), value))
+    return pairs
+
+
+def build_values(deployment: Deployment, pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Check each -i against the deployment's specs (nothing is sent before this passes)."""
+    from comfytui.services import inputs as service_inputs
+
+    specs = {spec.input_id: spec for spec in deployment.inputs}
+    values: dict[str, Any] = {}
+    for name, text in pairs:
+        spec = specs.get(name)
+        if spec is None:
+            known = ", ".join(specs) or "none"
+            raise InputError(
+                f"unknown input {plain(name, 40)!r} for {plain(deployment.name, 40)}"
+                f" (inputs: {plain(known, 200)})"
+            )
+        values[name] = (
+            _local_file(spec, text[1:])
+            if _is_file_ref(spec, text)
+            else (service_inputs.parse_value(spec, text))
+        )
+    return service_inputs.validate_inputs(deployment.inputs, values)
+
+
+def _is_file_ref(spec: InputSpec, text: str) -> bool:
+    return spec.kind in FILE_KINDS and text.startswith("@")
+
+
+def _local_file(spec: InputSpec, text: str) -> Path:
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise InputError(f"{spec.input_id}: no such file: {plain(text, 200)}")
+    return path
+
+
+async def cmd_run(args: argparse.Namespace) -> int:
+    wait = args.wait or args.out is not None or args.timeout is not None
+    pairs = split_assignments(args.inputs)
+    progress = Progress()
+    async with open_session(settings_from(args)) as session:
+        deployment = await session.catalog.resolve_deployment(args.deployment)
+        values = build_values(deployment, pairs)
+        run = await session.runs.start(deployment, values, on_upload_progress=_uploads(progress))
+        progress.close()
+        if not args.json:
+            print(run.id, flush=True)
+        saved: list[SavedOutput] = []
+        failure: str | None = None
+        if wait:
+            run, failure = await _wait(session, run, progress, args.timeout)
+            saved = list(await session.runs.save_outputs(run))
+    paths = copy_outputs(saved, args.out) if args.out is not None else [Path(s.path) for s in saved]
+    if args.json:
+        output.print_json(
+            {
+                "schema": output.JSON_SCHEMA_VERSION,
+                "run": run,
+                "saved": [
+                    {**output.jsonable(s), "path": str(p)}
+                    for s, p in zip(saved, paths, strict=True)
+                ],
+            }
+        )
+    else:
+        for path in paths:
+            print(plain(str(path)), flush=True)
+    if wait and failure is None and run.status is not RunStatus.SUCCESS:
+        failure = f"run {run.id} ended {run.status.value}" + (f": {run.error}" if run.error else "")
+    if failure:
+        raise RunFailedError(failure)
+    return 0
+
+
+def _uploads(progress: Progress) -> Callable[..., None]:
+    def on_progress(*info: Any) -> None:
+        # (name, sent, total) or (sent, total): accept both shapes of the services callback
+        if len(info) == 3:
+            progress.upload(str(info[0]), int(info[1]), info[2])
+        elif len(info) == 2:
+            progress.upload("file", int(info[0]), info[1])
+
+    return on_progress
+
+
+async def _wait(
+    session: Any, run: Run, progress: Progress, timeout: float | None
+) -> tuple[Run, str | None]:
+    """Follow the run to its end; on timeout return the last state and a failure message."""
+    progress.update(run)
+    try:
+        async with asyncio.timeout(timeout):
+            async for change in session.runs.watch(run.id):
+                run = change
+                progress.update(run)
+        if not run.is_terminal:
+            run = await session.catalog.get_run(run.id)
+        return run, None
+    except TimeoutError:
+        return run, (
+            f"run {run.id} did not finish within {timeout:g}s; it keeps running on the "
+            f"server (stop it with: comfytui cancel {run.id})"
+        )
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        progress.close()
+        note(f"stopped waiting; run {run.id} keeps running (comfytui cancel {run.id})")
+        raise
+    finally:
+        progress.close()
+
+
+def copy_outputs(saved: Sequence[SavedOutput], folder: Path) -> list[Path]:
+    """Copy saved outputs into `folder`; a different file of the same name gets -1, -2..."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for item in saved:
+        source = Path(item.path)
+        dest = folder / source.name
+        n = 0
+        while dest.exists() and _sha256(dest) != item.sha256:
+            n += 1
+            dest = folder / f"{source.stem}-{n}{source.suffix}"
+        if not dest.exists():
+            shutil.copyfile(source, dest)
+        paths.append(dest.resolve())
+    return paths
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def cmd_cancel(args: argparse.Namespace) -> int:
+    async with open_session(settings_from(args)) as session:
+        await session.runs.cancel(args.run_id)
+        run = await session.catalog.get_run(args.run_id)
+    if args.json:
+        output.print_json({"schema": output.JSON_SCHEMA_VERSION, "run": run})
+    else:
+        print(f"{run.id} {run.status.value}")
+    return 0

@@ -1,0 +1,265 @@
+"""`ComfyTUI`: the app shell. Opens the services session, owns connection state, routes messages.
+
+Start-up: the main screen paints at once; a worker opens the session (demo mode starts the
+emulator there), then every pane paints its cached rows and revalidates in the background.
+Worker failures from anywhere arrive here as `WorkFailed` and become one-line notifications.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+
+from comfytui.errors import NetworkError
+from comfytui.models import Deployment
+from comfytui.settings import Settings
+from comfytui.ui.commands import ComfyCommands
+from comfytui.ui.failures import describe
+from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
+from comfytui.ui.panes import ListingLoaded
+from comfytui.ui.runs import RunFormScreen, RunScreen, RunWatcher
+from comfytui.ui.screens.main import MainScreen
+from comfytui.ui.widgets.status import ConnectionState, OfflineBanner, StatusBar
+
+if TYPE_CHECKING:
+    from comfytui.services import Session
+
+STYLES = Path(__file__).resolve().parent.parent / "styles"
+
+
+class SessionReady(Message):
+    """The services session is open (or failed to open: `error`)."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        super().__init__()
+        self.error = error
+
+
+class ComfyTUI(App[int]):
+    TITLE = "comfytui"
+    CSS_PATH: ClassVar = sorted(STYLES.glob("*.tcss"))
+    COMMANDS: ClassVar = App.COMMANDS | {ComfyCommands}
+    BINDINGS: ClassVar = [
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("n", "start_run", "New run", id="app.start_run"),
+        Binding("o", "open_by_id", "Open by id", id="app.open_by_id"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.toggle_theme"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        session: Session | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.session: Session | None = session
+        self._owns_session = session is None
+        self._session_stack = contextlib.AsyncExitStack()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.state = ConnectionState(api_host="", demo=settings.demo)
+        self.run_watcher = RunWatcher(id="run-watcher")
+        if settings.theme:
+            self.theme = settings.theme
+        if settings.keymap:
+            self.set_keymap(dict(settings.keymap))
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def main(self) -> MainScreen:
+        return self.get_screen("main")  # type: ignore[return-value]
+
+    # --- life cycle ----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.install_screen(MainScreen(), name="main")
+        self.push_screen("main")
+        self.mount(self.run_watcher)
+        self.set_interval(1.0, self._tick)
+        if self.session is None:
+            self._open_session()
+        else:
+            self.post_message(SessionReady())
+
+    @work(exclusive=True, group="session", exit_on_error=False)
+    async def _open_session(self) -> None:
+        from comfytui.services import Session
+
+        try:
+            self.session = await self._session_stack.enter_async_context(
+                Session.open(self.settings)
+            )
+        except Exception as exc:  # reported once, as one line, by the handler
+            self.post_message(SessionReady(exc))
+        else:
+            self.post_message(SessionReady())
+
+    async def on_unmount(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._session_stack.aclose()
+
+    def on_session_ready(self, message: SessionReady) -> None:
+        if message.error is not None or self.session is None:
+            text, _ = describe(message.error or RuntimeError("no session"))
+            self.state.connecting = False
+            self.state.offline = True
+            self.state.last_error = text
+            self._show_state()
+            self.notify(f"cannot start: {text}", severity="error", timeout=10)
+            return
+        session = self.session
+        self.state.api_host = session.api_host
+        self.state.demo = session.demo
+        self.sub_title = "demo: local emulator" if session.demo else session.api_host
+        notice = getattr(session, "notice", None)
+        if notice:
+            self.notify(str(notice), severity="warning", timeout=8)
+        self.main.reload_all()
+        self._resume_runs()
+        self._show_state()
+
+    @work(group="resume", exit_on_error=False)
+    async def _resume_runs(self) -> None:
+        await self.run_watcher.resume()
+
+    # --- connection state ----------------------------------------------------------------------
+
+    @on(ListingLoaded)
+    def _note_listing(self, message: ListingLoaded) -> None:
+        listing = message.listing
+        if listing.last_sync and (
+            self.state.last_sync is None or listing.last_sync > self.state.last_sync
+        ):
+            self.state.last_sync = listing.last_sync
+        if message.fresh:
+            self.state.connecting = False
+            self.state.offline = bool(listing.offline)
+            self.state.last_error = listing.error if listing.offline else None
+        self._show_state()
+
+    def _tick(self) -> None:
+        self._show_state()
+
+    def _show_state(self) -> None:
+        if not self.is_mounted:
+            return
+        with contextlib.suppress(Exception):
+            screen = self.main
+            screen.query_one(StatusBar).show(self.state, self.now())
+            screen.query_one(OfflineBanner).show(self.state)
+
+    @property
+    def offline(self) -> bool:
+        return self.state.offline
+
+    def needs_network(self, what: str) -> bool:
+        """True (and a one-line notice) when `what` cannot be done because we are offline."""
+        if self.session is None:
+            self.notify(f"{what}: still connecting", severity="warning")
+            return True
+        if self.state.offline:
+            self.notify(f"offline: {what} needs the server (r retries)", severity="warning")
+            return True
+        return False
+
+    # --- failures ------------------------------------------------------------------------------
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        text, severity = describe(message.error)
+        if isinstance(message.error, NetworkError):
+            self.state.connecting = False
+            self.state.offline = True
+            self.state.last_error = str(message.error)
+            self._show_state()
+        self.notify(text, severity=severity, timeout=6)  # type: ignore[arg-type]
+
+    # --- runs ----------------------------------------------------------------------------------
+
+    def on_run_updated(self, message: RunUpdated) -> None:
+        run = message.run
+        if run.is_terminal:
+            self.state.active_runs.discard(run.id)
+        else:
+            self.state.active_runs.add(run.id)
+        self.main.runs.upsert_run(run)
+        self._show_state()
+
+    def on_run_started(self, message: RunStarted) -> None:
+        run = message.run
+        self.state.active_runs.add(run.id)
+        self.main.runs.upsert_run(run)
+        self.run_watcher.watch(run.id)
+        self._show_state()
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def selected_deployment(self) -> Deployment | None:
+        """The deployment the user means: the detail screen's, or the Deployments pane row."""
+        deployment = getattr(self.screen, "deployment", None)
+        if isinstance(deployment, Deployment):
+            return deployment
+        return self.main.deployments.selected
+
+    def action_start_run(self) -> None:
+        deployment = self.selected_deployment()
+        if deployment is None:
+            self.notify("select a deployment first (2 shows the Deployments pane)")
+            return
+        if self.needs_network("starting a run"):
+            return
+        self.push_screen(RunFormScreen(deployment))
+
+    def action_open_by_id(self) -> None:
+        from comfytui.ui.screens.prompt import OpenByIdScreen
+
+        self.push_screen(OpenByIdScreen(), self._open_target)
+
+    def action_open_run_by_id(self, run_id: str = "") -> None:
+        if run_id:
+            self.push_screen(RunScreen(run_id))
+        else:
+            self.action_open_by_id()
+
+    def _open_target(self, target: tuple[str, str] | None) -> None:
+        if not target:
+            return
+        kind, value = target
+        if kind == "run":
+            self.push_screen(RunScreen(value))
+        else:
+            from comfytui.ui.screens.details import DeploymentScreen
+
+            self.push_screen(DeploymentScreen(value))
+
+    def action_help(self) -> None:
+        from comfytui.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_show_pane(self, index: int) -> None:
+        """Go to a pane from anywhere (the palette uses this)."""
+        while self.screen is not self.main and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.main.action_show_pane(index)
+
+    def action_refresh(self) -> None:
+        if self.session is None:
+            return
+        self.main.reload_all(cached=False)

@@ -1,0 +1,368 @@
+"""`ResourcePane`: the one base of the four browse panes (workflows, deployments, machines, runs).
+
+Contract, the same for every pane:
+- refresh: `reload()` paints the cached rows at once, then asks the server (stale-while-revalidate);
+  both answers arrive as `ListingLoaded` (which bubbles on to the app for the status bar).
+- filter: `/` opens an incremental filter; `set_filter(text)` narrows the rows.
+- select: `selected` is the item under the cursor; `enter` calls `open_item(item)`.
+
+The table is a window over the filtered, sorted rows: at most `WINDOW` rows exist as table rows,
+and the window slides by `PAGE` rows when the cursor nears either edge, so 10,000 items never
+become 10,000 table rows. `g`/`G` jump to the first/last row of the whole list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from comfytui.ui.failures import ReportsFailures, fetch
+from comfytui.ui.format import sort_key
+
+if TYPE_CHECKING:
+    from comfytui.ui.app import ComfyTUI
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int | None = None
+    descending: bool = False  # natural direction when sorting (newest first for times)
+
+
+class ListingLoaded(Message):
+    """A pane's data arrived (from the cache or the server). Bubbles to the app afterwards."""
+
+    def __init__(self, kind: str, listing: Any, fresh: bool) -> None:
+        super().__init__()
+        self.kind = kind
+        self.listing = listing
+        self.fresh = fresh
+
+
+class PaneTable(DataTable):
+    """The pane's table: rows of `Text`, row cursor, `enter` opens."""
+
+    BINDINGS: ClassVar = [
+        Binding("enter", "select_cursor", "Open", id="table.open"),
+    ]
+
+
+class PaneFilter(Input):
+    BINDINGS: ClassVar = [
+        Binding("escape", "close", "Close filter", id="filter.close"),
+    ]
+
+    def action_close(self) -> None:
+        pane = next(a for a in self.ancestors if isinstance(a, ResourcePane))
+        pane.close_filter()
+
+
+class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
+    KIND: ClassVar[str] = ""
+    TITLE: ClassVar[str] = ""
+    COLUMNS: ClassVar[tuple[Column, ...]] = ()
+    NOUN: ClassVar[str] = "items"
+    PAGE: ClassVar[int] = 200
+    WINDOW: ClassVar[int] = 400
+    EDGE: ClassVar[int] = 10
+
+    BINDINGS: ClassVar = [
+        Binding("j", "cursor(1)", "Down", show=False, id="pane.down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="pane.up"),
+        Binding("g", "first", "First row", show=False, id="pane.first"),
+        Binding("G", "last", "Last row", show=False, id="pane.last"),
+        Binding("slash", "filter", "Filter", id="pane.filter"),
+        Binding("s", "cycle_sort", "Sort", id="pane.sort"),
+        Binding("r", "refresh", "Refresh", id="pane.refresh"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="pane.clear_filter"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="pane")
+        self.items: list[T] = []  # everything the source gave
+        self.view: list[T] = []  # filtered and sorted
+        self.query_text = ""
+        self.sort_index = 0
+        self.window_start = 0
+        self.listing: Any = None
+        self._haystacks: dict[int, str] = {}
+
+    # --- subclasses fill these in -------------------------------------------------------------
+
+    async def fetch_cached(self) -> Any:
+        """The cached listing (instant)."""
+        raise NotImplementedError
+
+    async def fetch_fresh(self) -> Any:
+        """The server's listing (written through to the cache); offline falls back to the cache."""
+        raise NotImplementedError
+
+    def cells(self, item: T, now: datetime) -> Sequence[Text]:
+        raise NotImplementedError
+
+    def sort_value(self, item: T, key: str) -> object:
+        return getattr(item, key, None)
+
+    def haystack(self, item: T) -> str:
+        """The text the filter searches (lower case)."""
+        return " ".join(str(getattr(item, c.key, "") or "") for c in self.COLUMNS).casefold()
+
+    def open_item(self, item: T) -> None:
+        """What `enter` does on a row."""
+
+    def item_id(self, item: T) -> str:
+        return item.id  # type: ignore[attr-defined]
+
+    # --- widgets --------------------------------------------------------------------------------
+
+    @property
+    def comfy(self) -> ComfyTUI:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def table(self) -> PaneTable:
+        return self.query_one(PaneTable)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="pane-notice")
+        yield PaneFilter(placeholder=f"filter {self.NOUN}…", classes="pane-filter")
+        table = PaneTable(cursor_type="row", zebra_stripes=True)
+        for column in self.COLUMNS:
+            table.add_column(column.label, key=column.key, width=column.width)
+        yield table
+
+    def on_mount(self) -> None:
+        self.border_title = self.TITLE
+        self.query_one(PaneFilter).display = False
+        self.query_one(".pane-notice").display = False
+        self._update_subtitle()
+
+    # --- refresh contract ----------------------------------------------------------------------
+
+    def reload(self, *, cached: bool = True, fresh: bool = True) -> None:
+        """Paint the cached rows, then revalidate against the server (one exclusive worker)."""
+        self._load(cached, fresh)
+
+    @fetch(group="pane-load")
+    async def _load(self, cached: bool, fresh: bool) -> None:
+        # Exclusive per pane (workers belong to this node): a newer reload cancels an older one.
+        if cached:
+            self.post_message(ListingLoaded(self.KIND, await self.fetch_cached(), fresh=False))
+        if fresh:
+            self.post_message(ListingLoaded(self.KIND, await self.fetch_fresh(), fresh=True))
+
+    @on(ListingLoaded)
+    def _on_listing(self, message: ListingLoaded) -> None:
+        if message.kind != self.KIND:
+            return
+        listing = message.listing
+        if message.fresh and listing.offline and self.items:
+            # Offline answer carries the same cached rows; keep what is painted.
+            self.listing = listing
+            self._update_notice()
+            return
+        self.listing = listing
+        self.set_items(list(listing.items))
+        self._update_notice()
+
+    def set_items(self, items: list[T]) -> None:
+        """Replace the rows, keeping the cursor on the same item when it is still there."""
+        keep = self.selected
+        self.items = items
+        self._haystacks.clear()
+        self._rebuild_view(keep_id=self.item_id(keep) if keep is not None else None)
+
+    def _update_notice(self) -> None:
+        notice = self.query_one(".pane-notice", Static)
+        listing = self.listing
+        text: str | None = None
+        if listing is not None and getattr(listing, "not_supported", False):
+            text = (
+                f"This server has no route that lists {self.NOUN} (self-hosted dialect). "
+                "Press o to open a deployment or run by its id."
+            )
+        elif listing is not None and listing.error and not listing.offline:
+            text = f"could not load {self.NOUN}: {listing.error}"
+        elif listing is not None and not self.items and not getattr(listing, "from_cache", False):
+            text = f"no {self.NOUN} on this server yet"
+        notice.update(Text(text) if text else "")
+        notice.display = text is not None
+
+    # --- filter and sort -----------------------------------------------------------------------
+
+    def set_filter(self, text: str) -> None:
+        self.query_text = text.strip().casefold()
+        self._rebuild_view()
+
+    def action_filter(self) -> None:
+        box = self.query_one(PaneFilter)
+        box.display = True
+        box.focus()
+
+    def close_filter(self) -> None:
+        box = self.query_one(PaneFilter)
+        box.value = ""
+        box.display = False
+        self.set_filter("")
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        if self.query_text or self.query_one(PaneFilter).display:
+            self.close_filter()
+
+    @on(Input.Changed, "PaneFilter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.set_filter(event.value)
+
+    @on(Input.Submitted, "PaneFilter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.focus()
+
+    def action_cycle_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(self.COLUMNS)
+        self._rebuild_view(keep_id=self._selected_id())
+
+    def action_refresh(self) -> None:
+        self.reload(cached=False)
+        self.notify(f"refreshing {self.NOUN}…", timeout=1.5)
+
+    def _matches(self, item: T) -> bool:
+        if not self.query_text:
+            return True
+        key = id(item)
+        hay = self._haystacks.get(key)
+        if hay is None:
+            hay = self._haystacks[key] = self.haystack(item)
+        return all(word in hay for word in self.query_text.split())
+
+    def _rebuild_view(self, keep_id: str | None = None) -> None:
+        column = self.COLUMNS[self.sort_index]
+        view = [item for item in self.items if self._matches(item)]
+        view.sort(key=lambda it: sort_key(self.sort_value(it, column.key)))
+        if column.descending:
+            # None last even when descending: reverse only the non-empty part.
+            filled = [it for it in view if self.sort_value(it, column.key) not in (None, "")]
+            empty = view[len(filled) :]
+            view = filled[::-1] + empty
+        self.view = view
+        target = 0
+        if keep_id is not None:
+            target = next((i for i, it in enumerate(view) if self.item_id(it) == keep_id), 0)
+        self.show_at(target)
+
+    # --- the window ----------------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return len(self.view)
+
+    def show_at(self, index: int) -> None:
+        """Put the cursor on `view[index]`, sliding the window when it is outside."""
+        index = max(0, min(index, self.total - 1))
+        start = self.window_start
+        if not (start <= index < start + self.WINDOW) or self.table.row_count == 0:
+            start = max(0, min(index - self.WINDOW // 2, self.total - self.WINDOW))
+        self._paint(start, index)
+
+    def _window_items(self, start: int) -> list[T]:
+        return self.view[start : start + self.WINDOW]
+
+    def _paint(self, start: int, cursor: int) -> None:
+        table = self.table
+        now = self.comfy.now()
+        table.clear()
+        self.window_start = start
+        seen: set[str] = set()
+        for item in self._window_items(start):
+            key = self.item_id(item)
+            if key in seen:
+                continue
+            seen.add(key)
+            table.add_row(*self.cells(item, now), key=key)
+        if table.row_count:
+            table.move_cursor(row=cursor - start, animate=False)
+        self._update_subtitle()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        row = event.cursor_row
+        rows = self.table.row_count
+        absolute = self.window_start + row
+        if row >= rows - self.EDGE and self.window_start + rows < self.total:
+            self._paint(min(self.window_start + self.PAGE, self.total - rows), absolute)
+        elif row < self.EDGE and self.window_start > 0:
+            self._paint(max(self.window_start - self.PAGE, 0), absolute)
+        else:
+            self._update_subtitle()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        item = self.selected
+        if item is not None:
+            self.open_item(item)
+
+    def action_cursor(self, delta: int) -> None:
+        if delta > 0:
+            self.table.action_cursor_down()
+        else:
+            self.table.action_cursor_up()
+
+    def action_first(self) -> None:
+        self.show_at(0)
+
+    def action_last(self) -> None:
+        self.show_at(self.total - 1)
+
+    # --- selection -----------------------------------------------------------------------------
+
+    @property
+    def selected(self) -> T | None:
+        if not self.is_mounted or self.table.row_count == 0:
+            return None
+        index = self.window_start + self.table.cursor_row
+        return self.view[index] if 0 <= index < len(self.view) else None
+
+    def _selected_id(self) -> str | None:
+        item = self.selected
+        return self.item_id(item) if item is not None else None
+
+    def update_item(self, item: T) -> None:
+        """Replace one item and update its row in place (no reload, cursor untouched)."""
+        key = self.item_id(item)
+        for seq in (self.items, self.view):
+            for i, old in enumerate(seq):
+                if self.item_id(old) == key:
+                    seq[i] = item
+                    break
+        self._haystacks.pop(id(item), None)
+        table = self.table
+        if key not in table.rows:
+            return
+        for column, cell in zip(self.COLUMNS, self.cells(item, self.comfy.now()), strict=True):
+            table.update_cell(key, column.key, cell)
+
+    def _update_subtitle(self) -> None:
+        column = self.COLUMNS[self.sort_index] if self.COLUMNS else None
+        arrow = "▼" if column and column.descending else "▲"
+        shown = f"{self.total:,}" if not self.query_text else f"{self.total:,}/{len(self.items):,}"
+        position = ""
+        if self.total and self.is_mounted and self.table.row_count:
+            position = f"{self.window_start + self.table.cursor_row + 1:,} of "
+        sort = f"sort {column.label.lower()} {arrow}" if column else ""
+        self.border_subtitle = f"{position}{shown} · {sort}"

@@ -1,0 +1,52 @@
+"""Deployments pane: name, environment, machine, GPU, version, last update."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+
+from comfytui.models import Deployment
+from comfytui.ui.format import ago, safe
+from comfytui.ui.panes.base import Column, ResourcePane
+
+ENV_STYLES = {"production": "bold green", "staging": "yellow", "preview": "magenta"}
+
+
+class DeploymentsPane(ResourcePane[Deployment]):
+    KIND = "deployments"
+    TITLE = "2 Deployments"
+    NOUN = "deployments"
+    COLUMNS: ClassVar = (
+        Column("name", "Name"),
+        Column("environment", "Env"),
+        Column("machine_name", "Machine"),
+        Column("gpu", "GPU"),
+        Column("version", "Ver", descending=True),
+        Column("updated_at", "Updated", descending=True),
+    )
+
+    async def fetch_cached(self) -> Any:
+        return await self.comfy.session.catalog.cached_deployments()
+
+    async def fetch_fresh(self) -> Any:
+        return await self.comfy.session.catalog.refresh_deployments()
+
+    def cells(self, item: Deployment, now: datetime) -> Sequence[Text]:
+        env = safe(item.environment, 12)
+        env.stylize(ENV_STYLES.get(item.environment, ""))
+        return (
+            safe(item.name, 28),
+            env,
+            safe(item.machine_name or item.machine_id, 18),
+            safe(item.gpu, 8),
+            Text(f"v{item.version}") if item.version is not None else safe(None),
+            ago(item.updated_at or item.created_at, now),
+        )
+
+    def open_item(self, item: Deployment) -> None:
+        from comfytui.ui.screens.details import DeploymentScreen
+
+        self.app.push_screen(DeploymentScreen(item.id))

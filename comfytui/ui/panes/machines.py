@@ -1,0 +1,46 @@
+"""Machines pane: name, status (coloured), type, GPU."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+
+from comfytui.models import Machine
+from comfytui.ui.format import ago, safe, status
+from comfytui.ui.panes.base import Column, ResourcePane
+
+
+class MachinesPane(ResourcePane[Machine]):
+    KIND = "machines"
+    TITLE = "3 Machines"
+    NOUN = "machines"
+    COLUMNS: ClassVar = (
+        Column("name", "Name"),
+        Column("status", "Status"),
+        Column("gpu", "GPU"),
+        Column("type", "Type"),
+        Column("updated_at", "Updated", descending=True),
+    )
+
+    async def fetch_cached(self) -> Any:
+        return await self.comfy.session.catalog.cached_machines()
+
+    async def fetch_fresh(self) -> Any:
+        return await self.comfy.session.catalog.refresh_machines()
+
+    def cells(self, item: Machine, now: datetime) -> Sequence[Text]:
+        return (
+            safe(item.name, 24),
+            status(item.status),
+            safe(item.gpu, 8),
+            safe(item.type, 14),
+            ago(item.updated_at or item.created_at, now),
+        )
+
+    def open_item(self, item: Machine) -> None:
+        from comfytui.ui.screens.details import MachineScreen
+
+        self.app.push_screen(MachineScreen(item.id))

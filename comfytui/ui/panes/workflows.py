@@ -1,0 +1,46 @@
+"""Workflows pane: name, last update, id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+
+from comfytui.models import Workflow
+from comfytui.ui.format import ago, safe, short_id
+from comfytui.ui.panes.base import Column, ResourcePane
+
+
+class WorkflowsPane(ResourcePane[Workflow]):
+    KIND = "workflows"
+    TITLE = "1 Workflows"
+    NOUN = "workflows"
+    COLUMNS: ClassVar = (
+        Column("name", "Name"),
+        Column("updated_at", "Updated", descending=True),
+        Column("id", "ID"),
+    )
+
+    async def fetch_cached(self) -> Any:
+        return await self.comfy.session.catalog.cached_workflows()
+
+    async def fetch_fresh(self) -> Any:
+        return await self.comfy.session.catalog.refresh_workflows()
+
+    def cells(self, item: Workflow, now: datetime) -> Sequence[Text]:
+        name = safe(item.name, 32)
+        if item.pinned:
+            name = Text("★ ", style="yellow") + name
+        return (name, ago(item.updated_at or item.created_at, now), short_id(item.id))
+
+    def sort_value(self, item: Workflow, key: str) -> object:
+        if key == "updated_at":
+            return item.updated_at or item.created_at
+        return super().sort_value(item, key)
+
+    def open_item(self, item: Workflow) -> None:
+        from comfytui.ui.screens.details import WorkflowScreen
+
+        self.app.push_screen(WorkflowScreen(item.id))

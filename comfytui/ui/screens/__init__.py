@@ -1,0 +1,1 @@
+"""Screens: the main browse screen, detail views, help and small prompts."""

@@ -1,0 +1,85 @@
+"""The main screen: four panes in a grid, the offline banner, the status bar and the footer."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from comfytui.ui.panes import PANES, DeploymentsPane, ResourcePane, RunsPane
+from comfytui.ui.widgets.status import OfflineBanner, StatusBar
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar = [
+        Binding("1", "show_pane(0)", "Workflows", show=False, id="main.pane1"),
+        Binding("2", "show_pane(1)", "Deployments", show=False, id="main.pane2"),
+        Binding("3", "show_pane(2)", "Machines", show=False, id="main.pane3"),
+        Binding("4", "show_pane(3)", "Runs", show=False, id="main.pane4"),
+        Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="main.next_pane"),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, id="main.prev_pane"),
+        Binding("z", "zoom", "Zoom pane", id="main.zoom"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status-bar")
+        yield OfflineBanner(id="offline-banner")
+        with Grid(id="panes"):
+            for pane in PANES:
+                yield pane(id=f"pane-{pane.KIND}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OfflineBanner).display = False
+        self.action_show_pane(1)
+
+    @property
+    def panes(self) -> list[ResourcePane]:
+        return list(self.query(ResourcePane))
+
+    def pane(self, kind: str) -> ResourcePane:
+        return self.query_one(f"#pane-{kind}", ResourcePane)
+
+    @property
+    def deployments(self) -> DeploymentsPane:
+        return self.query_one(DeploymentsPane)
+
+    @property
+    def runs(self) -> RunsPane:
+        return self.query_one(RunsPane)
+
+    @property
+    def current_pane(self) -> ResourcePane | None:
+        focused = self.focused
+        if focused is None:
+            return None
+        for node in (focused, *focused.ancestors):
+            if isinstance(node, ResourcePane):
+                return node
+        return None
+
+    def action_show_pane(self, index: int) -> None:
+        pane = self.panes[index]
+        if self.maximized is not None:
+            self.maximize(pane, container=False)
+        pane.table.focus()
+
+    def action_cycle_pane(self, step: int) -> None:
+        panes = self.panes
+        current = self.current_pane
+        index = panes.index(current) if current in panes else -1
+        self.action_show_pane((index + step) % len(panes))
+
+    def action_zoom(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        elif (pane := self.current_pane) is not None:
+            self.maximize(pane, container=False)
+
+    def reload_all(self, *, cached: bool = True) -> None:
+        for pane in self.panes:
+            pane.reload(cached=cached)
