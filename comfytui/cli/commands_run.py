@@ -209,10 +209,15 @@ def _sha256(path: Path) -> str:
 
 async def cmd_cancel(args: argparse.Namespace) -> int:
     async with open_session(settings_from(args)) as session:
-        await session.runs.cancel(args.run_id)
+        # look first: an unknown id is "not found" (exit 5), whatever the cancel route answers
         run = await session.catalog.get_run(args.run_id)
+        if run.is_terminal:
+            note(f"run {run.id} already ended {run.status.value}; nothing to cancel")
+        else:
+            await session.runs.cancel(run.id)
+            run = await session.catalog.get_run(run.id)
     if args.json:
         output.print_json({"schema": output.JSON_SCHEMA_VERSION, "run": run})
     else:
-        print(f"{run.id} {run.status.value}")
+        print(f"{plain(run.id)} {run.status.value}")
     return 0

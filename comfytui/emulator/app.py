@@ -28,11 +28,16 @@ class Listener:
             await self.route(path)(scope, receive, send)
             return
         host, port = scope.get("server") or ("", 0)
-        self.state.record_request({
-            "host": host, "port": port, "method": method, "path": path,
-            "query": scope.get("query_string", b"").decode("latin-1"),
-            "headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
-        })
+        self.state.record_request(
+            {
+                "host": host,
+                "port": port,
+                "method": method,
+                "path": path,
+                "query": scope.get("query_string", b"").decode("latin-1"),
+                "headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
+            }
+        )
         fault = self.state.faults.pick(path, method)
         if fault is not None and await respond(fault, send, self.state.dialect != "v2"):
             return

@@ -31,7 +31,7 @@ def v1_error(message: str, status: int = 500) -> V1Error:
 def _token(request: Request, allow_x_api_key: bool) -> str | None:
     header = request.headers.get("authorization", "")
     if header.startswith("Bearer "):
-        return header[len("Bearer "):].strip()
+        return header[len("Bearer ") :].strip()
     if allow_x_api_key:
         return request.headers.get("x-api-key")
     return None

@@ -20,16 +20,24 @@ def _fault(text: str) -> FaultSpec:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="comfytui emulator", description="Serve a local emulator of the ComfyUI Deploy API.")
+        prog="comfytui emulator", description="Serve a local emulator of the ComfyUI Deploy API."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--storage-port", type=int, default=0)
     parser.add_argument("--dialect", choices=DIALECTS, default="v2")
-    parser.add_argument("--speed", type=float, default=1.0,
-                        help="run speed factor; 0 = runs finish instantly")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="run speed factor; 0 = runs finish instantly"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--fault", type=_fault, action="append", default=[], metavar="SPEC",
-                        help="e.g. kind=429,route=/api/run/*,count=2,retry_after=1")
+    parser.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="e.g. kind=429,route=/api/run/*,count=2,retry_after=1",
+    )
     return parser
 
 
@@ -40,9 +48,15 @@ def main(argv: list[str]) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    emu = EmulatorServer(dialect=args.dialect, speed=args.speed, seed=args.seed,
-                         faults=args.fault, host=args.host, port=args.port,
-                         storage_port=args.storage_port)
+    emu = EmulatorServer(
+        dialect=args.dialect,
+        speed=args.speed,
+        seed=args.seed,
+        faults=args.fault,
+        host=args.host,
+        port=args.port,
+        storage_port=args.storage_port,
+    )
     try:
         emu.start()
     except (OSError, RuntimeError) as exc:
@@ -50,8 +64,11 @@ def main(argv: list[str]) -> int:
         return 1
     print(f"comfytui emulator listening on {emu.api_url}", flush=True)
     print(f"api key: {emu.api_key}", flush=True)
-    print(f"storage host: {emu.storage_url}  dialect: {args.dialect}  speed: {args.speed:g}",
-          file=sys.stderr, flush=True)
+    print(
+        f"storage host: {emu.storage_url}  dialect: {args.dialect}  speed: {args.speed:g}",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         while not stop.wait(0.5):
             pass

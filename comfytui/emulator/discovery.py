@@ -34,9 +34,21 @@ V2_TYPES: dict[str, str] = {
 LEGACY_CLASSES: frozenset[str] = frozenset(
     f"{PREFIX}{name}"
     for name in (
-        "Text", "TextAny", "Image", "ImageAlpha", "ImageBatch", "Number", "NumberInt",
-        "NumberSlider", "NumberSliderInt", "Boolean", "Enum", "Checkpoint", "Lora",
-        "FaceModel", "Video",
+        "Text",
+        "TextAny",
+        "Image",
+        "ImageAlpha",
+        "ImageBatch",
+        "Number",
+        "NumberInt",
+        "NumberSlider",
+        "NumberSliderInt",
+        "Boolean",
+        "Enum",
+        "Checkpoint",
+        "Lora",
+        "FaceModel",
+        "Video",
     )
 )
 

@@ -12,13 +12,31 @@ from typing import Any
 
 from starlette.types import Send
 
-KINDS = ("429", "500", "502", "503", "401", "403", "404", "delay", "malformed", "huge",
-         "content_type", "drop")
+KINDS = (
+    "429",
+    "500",
+    "502",
+    "503",
+    "401",
+    "403",
+    "404",
+    "delay",
+    "malformed",
+    "huge",
+    "content_type",
+    "drop",
+)
 HUGE_BYTES = 50 * 1024 * 1024
 _CHUNK = 1024 * 1024
-_MESSAGES = {"429": "Too Many Requests", "500": "Internal server error", "502": "Bad Gateway",
-             "503": "Service Unavailable", "401": "Invalid or expired token",
-             "403": "Access denied. ", "404": "Not Found"}
+_MESSAGES = {
+    "429": "Too Many Requests",
+    "500": "Internal server error",
+    "502": "Bad Gateway",
+    "503": "Service Unavailable",
+    "401": "Invalid or expired token",
+    "403": "Access denied. ",
+    "404": "Not Found",
+}
 
 
 class DroppedConnection(Exception):  # noqa: N818 - a signal, not an error
@@ -50,10 +68,15 @@ class FaultSpec:
             return None if value in (None, "", "null") else convert(value)
 
         method = data.get("method")
-        return cls(kind=kind, route=data.get("route") or None,
-                   method=str(method).upper() if method else None,
-                   count=number("count", int), probability=number("probability", float),
-                   retry_after=number("retry_after", float), delay=number("delay", float))
+        return cls(
+            kind=kind,
+            route=data.get("route") or None,
+            method=str(method).upper() if method else None,
+            count=number("count", int),
+            probability=number("probability", float),
+            retry_after=number("retry_after", float),
+            delay=number("delay", float),
+        )
 
     @classmethod
     def parse(cls, text: str) -> FaultSpec:
@@ -111,10 +134,14 @@ class FaultSet:
         return None
 
 
-async def _send(send: Send, status: int, body: bytes, content_type: str,
-                extra: list[tuple[bytes, bytes]] = ()) -> None:
-    headers = [(b"content-type", content_type.encode()),
-               (b"content-length", str(len(body)).encode()), *extra]
+async def _send(
+    send: Send, status: int, body: bytes, content_type: str, extra: list[tuple[bytes, bytes]] = ()
+) -> None:
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+        *extra,
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -139,14 +166,22 @@ async def respond(spec: FaultSpec, send: Send, plain_errors: bool) -> bool:
     elif kind == "malformed":
         await _send(send, 200, b'{"run_id": "7d3a1c4e-8f5b-4c2a', "application/json")
     elif kind == "content_type":
-        await _send(send, 200, b"<html><body><h1>Welcome to nginx!</h1></body></html>",
-                    "text/html; charset=utf-8")
+        await _send(
+            send,
+            200,
+            b"<html><body><h1>Welcome to nginx!</h1></body></html>",
+            "text/html; charset=utf-8",
+        )
     elif kind == "huge":
         await _huge(send)
     elif kind == "drop":
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", b"4096")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
         await send({"type": "http.response.body", "body": b'{"id": "', "more_body": True})
         raise DroppedConnection
     return True
@@ -156,8 +191,13 @@ async def _huge(send: Send) -> None:
     """A valid 50 MB JSON object, streamed in 1 MB chunks (never held whole in memory)."""
     head, tail = b'{"padding": "', b'"}'
     filler = b"x" * _CHUNK
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"application/json")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": head, "more_body": True})
     remaining = HUGE_BYTES - len(head) - len(tail)
     while remaining > 0:

@@ -25,8 +25,13 @@ from comfytui.emulator.state import EmulatorState, RunError
 from comfytui.emulator.v1_bodies import new_version, zod_error
 
 SELFHOST_TYPES = ("image/png", "image/jpg", "image/jpeg")
-HOSTED_TYPES = SELFHOST_TYPES + ("image/webp", "video/mp4", "video/webm",
-                                 "application/octet-stream", "application/zip")
+HOSTED_TYPES = SELFHOST_TYPES + (
+    "image/webp",
+    "video/mp4",
+    "video/webm",
+    "application/octet-stream",
+    "application/zip",
+)
 MAX_PRESIGNED = 50 * 1024 * 1024
 
 
@@ -40,17 +45,28 @@ async def _json_body(request: Request) -> dict[str, Any]:
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        raise zod_error([{"code": "invalid_type", "expected": "object", "received": "null",
-                          "path": [], "message": "Expected object, received null"}])
+        raise zod_error(
+            [
+                {
+                    "code": "invalid_type",
+                    "expected": "object",
+                    "received": "null",
+                    "path": [],
+                    "message": "Expected object, received null",
+                }
+            ]
+        )
     return body
 
 
 def _presigned_url(state: EmulatorState, key: str) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    query = (f"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD"
-             f"&X-Amz-Credential=EMULATOR%2F{stamp[:8]}%2Fauto%2Fs3%2Faws4_request"
-             f"&X-Amz-Date={stamp}&X-Amz-Expires=300&X-Amz-Signature={secrets.token_hex(32)}"
-             f"&X-Amz-SignedHeaders=host&x-amz-acl=public-read&x-id=PutObject")
+    query = (
+        f"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD"
+        f"&X-Amz-Credential=EMULATOR%2F{stamp[:8]}%2Fauto%2Fs3%2Faws4_request"
+        f"&X-Amz-Date={stamp}&X-Amz-Expires=300&X-Amz-Signature={secrets.token_hex(32)}"
+        f"&X-Amz-SignedHeaders=host&x-amz-acl=public-read&x-id=PutObject"
+    )
     return f"{state.storage_url}{key}?{query}"
 
 
@@ -66,17 +82,28 @@ def build(state: EmulatorState, hosted: bool) -> FastAPI:
         body = await _json_body(request)
         deployment_id = body.get("deployment_id")
         if not isinstance(deployment_id, str):
-            raise zod_error([{"code": "invalid_type", "expected": "string",
-                              "received": type(deployment_id).__name__,
-                              "path": ["deployment_id"], "message": "Required"}])
+            raise zod_error(
+                [
+                    {
+                        "code": "invalid_type",
+                        "expected": "string",
+                        "received": type(deployment_id).__name__,
+                        "path": ["deployment_id"],
+                        "message": "Required",
+                    }
+                ]
+            )
         if not is_uuid(deployment_id):
             raise _bad_uuid(deployment_id)
         inputs = body.get("inputs") if isinstance(body.get("inputs"), dict) else {}
         webhook = body.get("webhook") if hosted else None
         try:
             record = state.create_run(
-                deployment_id, inputs, webhook=webhook,
-                intermediate=bool(body.get("webhook_intermediate_status")) and hosted)
+                deployment_id,
+                inputs,
+                webhook=webhook,
+                intermediate=bool(body.get("webhook_intermediate_status")) and hosted,
+            )
         except RunError as exc:
             raise v1_error(f"{exc.what} not found") from None
         webhooks.schedule(state, record)
@@ -85,9 +112,17 @@ def build(state: EmulatorState, hosted: bool) -> FastAPI:
     @api.get("/run", dependencies=auth)
     async def get_run(run_id: str | None = None):
         if run_id is None:
-            raise zod_error([{"code": "invalid_type", "expected": "string",
-                              "received": "undefined", "path": ["run_id"],
-                              "message": "Required"}])
+            raise zod_error(
+                [
+                    {
+                        "code": "invalid_type",
+                        "expected": "string",
+                        "received": "undefined",
+                        "path": ["run_id"],
+                        "message": "Required",
+                    }
+                ]
+            )
         if not is_uuid(run_id):
             raise _bad_uuid(run_id)
         record = state.runs.get(run_id)
@@ -101,17 +136,27 @@ def build(state: EmulatorState, hosted: bool) -> FastAPI:
         issues = []
         if type not in allowed:
             options = " | ".join(f"'{t}'" for t in allowed)
-            issues.append({"received": type, "code": "invalid_enum_value",
-                           "options": list(allowed), "path": ["type"],
-                           "message": f"Invalid enum value. Expected {options}, received "
-                                      f"'{type}'"})
+            issues.append(
+                {
+                    "received": type,
+                    "code": "invalid_enum_value",
+                    "options": list(allowed),
+                    "path": ["type"],
+                    "message": f"Invalid enum value. Expected {options}, received '{type}'",
+                }
+            )
         try:
             size = float(file_size or "")
         except ValueError:
             size = -1.0
         if size <= 0:
-            issues.append({"code": "custom", "path": ["file_size"],
-                           "message": "file_size must be a positive number"})
+            issues.append(
+                {
+                    "code": "custom",
+                    "path": ["file_size"],
+                    "message": "file_size must be a positive number",
+                }
+            )
         if issues:
             raise zod_error(issues)
         if size > MAX_PRESIGNED:
@@ -120,8 +165,11 @@ def build(state: EmulatorState, hosted: bool) -> FastAPI:
         extension = type.split("/")[-1].replace("octet-stream", "bin")
         key = f"/{BUCKET}/inputs/{fid}.{extension}"
         state.presigned[key] = type
-        return {"upload_url": _presigned_url(state, key), "file_id": fid,
-                "download_url": f"{state.storage_url}{key}"}
+        return {
+            "upload_url": _presigned_url(state, key),
+            "file_id": fid,
+            "download_url": f"{state.storage_url}{key}",
+        }
 
     @api.post("/workflow", dependencies=auth)
     async def push_workflow(request: Request):
@@ -135,8 +183,16 @@ def build(state: EmulatorState, hosted: bool) -> FastAPI:
         version = state.versions.get(version_id)
         if version is None:
             raise v1_error("No version found")
-        keys = ["workflow_id", "id", "workflow", "workflow_api", "version", "snapshot",
-                "created_at", "updated_at"]
+        keys = [
+            "workflow_id",
+            "id",
+            "workflow",
+            "workflow_api",
+            "version",
+            "snapshot",
+            "created_at",
+            "updated_at",
+        ]
         if hosted:
             keys += ["user_id", "comment", "dependencies"]
         body = json.dumps({key: version.get(key) for key in keys})
@@ -145,11 +201,13 @@ def build(state: EmulatorState, hosted: bool) -> FastAPI:
     @api.get("/auth-response/{request_id}")
     async def auth_response(request_id: str):
         if request_id.startswith("pending"):
-            return Response(json.dumps({"message": "Not ready yet."}), 201,
-                            media_type="application/json")
+            return Response(
+                json.dumps({"message": "Not ready yet."}), 201, media_type="application/json"
+            )
         if request_id in state.auth_requests:
-            return Response(json.dumps({"message": "Already used."}), 201,
-                            media_type="application/json")
+            return Response(
+                json.dumps({"message": "Already used."}), 201, media_type="application/json"
+            )
         state.auth_requests.add(request_id)
         return {"api_key": state.api_key, "name": USER_ID}
 
@@ -169,13 +227,26 @@ def _hosted_routes(state: EmulatorState, api: APIRouter, auth: list[Any]) -> Non
     @api.get("/deployment", dependencies=auth)
     async def deployments(environment: str | None = None):
         if environment not in (None, "production", "staging"):
-            raise zod_error([{"code": "invalid_enum_value", "path": ["environment"],
-                              "options": ["production", "staging"], "received": environment,
-                              "message": "Invalid enum value"}])
-        return [{"deployment_id": d["id"], "name": state.workflow_name(d["workflow_id"]),
-                 "inputs_definition": inputs_of(d)}
-                for d in state.deployments.values()
-                if environment is None or d["environment"] == environment]
+            raise zod_error(
+                [
+                    {
+                        "code": "invalid_enum_value",
+                        "path": ["environment"],
+                        "options": ["production", "staging"],
+                        "received": environment,
+                        "message": "Invalid enum value",
+                    }
+                ]
+            )
+        return [
+            {
+                "deployment_id": d["id"],
+                "name": state.workflow_name(d["workflow_id"]),
+                "inputs_definition": inputs_of(d),
+            }
+            for d in state.deployments.values()
+            if environment is None or d["environment"] == environment
+        ]
 
     @api.get("/deployment/{deployment_id}/inputs", dependencies=auth)
     async def deployment_inputs(deployment_id: str):
@@ -189,6 +260,3 @@ def _hosted_routes(state: EmulatorState, api: APIRouter, auth: list[Any]) -> Non
         if deployment_id not in state.deployments:
             raise v1_error("Deployment not found")
         return {"ws_connection_url": f"wss://example.invalid/ws/{deployment_id}?token=emu"}
-
-
-

@@ -8,16 +8,17 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, UploadFile
+from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Query, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
 from comfytui.emulator import webhooks
-from comfytui.emulator.auth import v2_auth_dependency
+from comfytui.emulator.auth import V1Error, v2_auth_dependency
 from comfytui.emulator.common import file_id, now
 from comfytui.emulator.shapes import BUCKET, v2_deployment, v2_outputs, v2_run
 from comfytui.emulator.state import EmulatorState, RunError, StoredFile
 from comfytui.emulator.stream import sse_events
+from comfytui.emulator.v1_bodies import new_version
 
 MAX_UPLOAD = 250 * 1024 * 1024
 UPLOAD_PREFIXES = {"image/": "img_", "video/": "vid_", "audio/": "audio_"}
@@ -35,12 +36,13 @@ class DeploymentRunRequest(BaseModel):
     flags: list[str] | None = None
 
 
-def _page(items: list[dict[str, Any]], search: str | None, limit: int, offset: int,
-          key: str = "name") -> list[dict[str, Any]]:
+def _page(
+    items: list[dict[str, Any]], search: str | None, limit: int, offset: int, key: str = "name"
+) -> list[dict[str, Any]]:
     if search:
         items = [item for item in items if search.lower() in str(item.get(key, "")).lower()]
     items = sorted(items, key=lambda item: item.get("updated_at") or "", reverse=True)
-    return items[offset: offset + limit]
+    return items[offset : offset + limit]
 
 
 def build(state: EmulatorState) -> FastAPI:
@@ -65,7 +67,7 @@ def build(state: EmulatorState) -> FastAPI:
         found(state.workflows, workflow_id, "Workflow")
         items = [v for v in state.versions.values() if v["workflow_id"] == workflow_id]
         items.sort(key=lambda v: v["version"], reverse=True)
-        return items[offset: offset + limit]
+        return items[offset : offset + limit]
 
     @api.get("/workflow-version/{version_id}")
     async def workflow_version(version_id: str):
@@ -73,8 +75,11 @@ def build(state: EmulatorState) -> FastAPI:
 
     @api.get("/deployments")
     async def deployments(environment: str | None = None, page_size: int = 100, offset: int = 0):
-        items = [d for d in state.deployments.values()
-                 if environment is None or d["environment"] == environment]
+        items = [
+            d
+            for d in state.deployments.values()
+            if environment is None or d["environment"] == environment
+        ]
         page = _page(items, None, page_size, offset)
         return [v2_deployment(state, d) for d in page]
 
@@ -86,7 +91,7 @@ def build(state: EmulatorState) -> FastAPI:
     async def deployment_runs(deployment_id: str, limit: int = 50, offset: int = 0):
         found(state.deployments, deployment_id, "Deployment")
         when = now()
-        runs = state.deployment_runs(deployment_id)[offset: offset + limit]
+        runs = state.deployment_runs(deployment_id)[offset : offset + limit]
         return [v2_run(state, r, when) for r in runs]
 
     @api.get("/machines")
@@ -100,8 +105,12 @@ def build(state: EmulatorState) -> FastAPI:
     def create(body: DeploymentRunRequest):
         try:
             record = state.create_run(
-                str(body.deployment_id), body.inputs, webhook=body.webhook,
-                intermediate=body.webhook_intermediate_status, gpu=body.gpu)
+                str(body.deployment_id),
+                body.inputs,
+                webhook=body.webhook,
+                intermediate=body.webhook_intermediate_status,
+                gpu=body.gpu,
+            )
         except RunError as exc:
             raise HTTPException(404, f"{exc.what} not found") from None
         webhooks.schedule(state, record)
@@ -124,8 +133,9 @@ def build(state: EmulatorState) -> FastAPI:
     async def stream(body: DeploymentRunRequest):
         record = create(body)
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        return StreamingResponse(sse_events(state, record), media_type="text/event-stream",
-                                 headers=headers)
+        return StreamingResponse(
+            sse_events(state, record), media_type="text/event-stream", headers=headers
+        )
 
     @api.get("/run")
     async def run_by_query(run_id: uuid.UUID = Query(...)):
@@ -142,11 +152,31 @@ def build(state: EmulatorState) -> FastAPI:
     async def cancel(run_id: uuid.UUID):
         record = state.runs.get(str(run_id))
         if record is None:
-            raise HTTPException(500, "Error cancel function 404: Run not found or has no "
-                                     "modal function call ID")
+            raise HTTPException(
+                500, "Error cancel function 404: Run not found or has no modal function call ID"
+            )
         if record.cancel(now()):
             webhooks.cancelled(state, record)
         return {"status": "success", "message": "Function cancelled"}
+
+    @api.post("/workflow")
+    async def push_workflow(body: dict[str, Any] = Body(...)):
+        """The plugin's upload route (§1.6), kept by the v2 host; errors as `{detail}`."""
+        try:
+            return new_version(state, body, require_snapshot=False)
+        except V1Error as exc:
+            error = exc.body.get("error")
+            if isinstance(error, dict):  # a Zod body -> FastAPI's 422 shape
+                detail = [
+                    {
+                        "loc": ["body", *i.get("path", [])],
+                        "msg": i.get("message", ""),
+                        "type": i.get("code", ""),
+                    }
+                    for i in error.get("issues", [])
+                ]
+                raise HTTPException(422, detail) from None
+            raise HTTPException(exc.status, error) from None
 
     @api.post("/file/upload")
     async def upload(file: UploadFile):
@@ -157,13 +187,19 @@ def build(state: EmulatorState) -> FastAPI:
         content = await file.read(MAX_UPLOAD + 1)
         if len(content) > MAX_UPLOAD:
             raise HTTPException(400, "File size exceeds 250MB limit")
-        prefix = next((p for k, p in UPLOAD_PREFIXES.items() if content_type.startswith(k)),
-                      "zip_" if content_type == "application/zip" else "file_")
+        prefix = next(
+            (p for k, p in UPLOAD_PREFIXES.items() if content_type.startswith(k)),
+            "zip_" if content_type == "application/zip" else "file_",
+        )
         fid = file_id(prefix)
         path = f"/{BUCKET}/assets/upload/{fid}/{name}"
         state.files[path] = StoredFile(content, content_type)
-        return {"message": "File uploaded successfully", "file_id": fid, "file_name": name,
-                "file_url": state.storage_url + quote(path)}
+        return {
+            "message": "File uploaded successfully",
+            "file_id": fid,
+            "file_name": name,
+            "file_url": state.storage_url + quote(path),
+        }
 
     app.include_router(api)
     return app

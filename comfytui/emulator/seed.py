@@ -21,8 +21,17 @@ USER_ID = "user_emulator"
 LONG_NAME = "an-extremely-long-deployment-name-" + "that-keeps-going-" * 6 + "end"
 MARKUP_NAMES = ("[bold red]x[/]", "[@click=app.quit]boom[/]")
 UNICODE_NAME = "画像生成 · ünïcødé ✨"
-RUN_STATUSES = ("not-started", "queued", "started", "running", "uploading",
-                "success", "failed", "timeout", "cancelled")
+RUN_STATUSES = (
+    "not-started",
+    "queued",
+    "started",
+    "running",
+    "uploading",
+    "success",
+    "failed",
+    "timeout",
+    "cancelled",
+)
 
 # name, status, type, gpu
 MACHINES = (
@@ -61,30 +70,66 @@ def _machine(rng: random.Random, index: int, spec: tuple[str, str, str, str | No
     name, status, kind, gpu = spec
     stamp = iso(BASE_TIME - timedelta(days=30 - index))
     return {
-        "id": seeded_uuid(rng), "user_id": USER_ID, "org_id": None, "name": name,
-        "endpoint": f"https://machine-{index}.example.invalid", "created_at": stamp,
-        "updated_at": stamp, "disabled": False, "auth_token": None, "type": kind,
-        "status": status, "static_assets_status": "ready", "machine_version": f"v{index + 1}",
-        "machine_builder_version": "4", "snapshot": None, "models": None, "gpu": gpu,
-        "ws_gpu": None, "pod_id": None, "base_docker_image": None, "allow_concurrent_inputs": 1,
-        "concurrency_limit": 2, "legacy_mode": False, "ws_timeout": 2, "run_timeout": 300,
-        "idle_timeout": 60, "build_machine_instance_id": None, "build_log": None,
-        "modal_app_id": None, "target_workflow_id": None, "dependencies": None,
-        "extra_docker_commands": None, "install_custom_node_with_gpu": False, "deleted": False,
-        "keep_warm": 0, "allow_background_volume_commits": False, "gpu_workspace": False,
-        "docker_command_steps": None, "machine_version_id": None, "machine_hash": None,
-        "comfyui_version": "v0.3.40", "python_version": "3.11", "optimized_runner": False,
+        "id": seeded_uuid(rng),
+        "user_id": USER_ID,
+        "org_id": None,
+        "name": name,
+        "endpoint": f"https://machine-{index}.example.invalid",
+        "created_at": stamp,
+        "updated_at": stamp,
+        "disabled": False,
+        "auth_token": None,
+        "type": kind,
+        "status": status,
+        "static_assets_status": "ready",
+        "machine_version": f"v{index + 1}",
+        "machine_builder_version": "4",
+        "snapshot": None,
+        "models": None,
+        "gpu": gpu,
+        "ws_gpu": None,
+        "pod_id": None,
+        "base_docker_image": None,
+        "allow_concurrent_inputs": 1,
+        "concurrency_limit": 2,
+        "legacy_mode": False,
+        "ws_timeout": 2,
+        "run_timeout": 300,
+        "idle_timeout": 60,
+        "build_machine_instance_id": None,
+        "build_log": None,
+        "modal_app_id": None,
+        "target_workflow_id": None,
+        "dependencies": None,
+        "extra_docker_commands": None,
+        "install_custom_node_with_gpu": False,
+        "deleted": False,
+        "keep_warm": 0,
+        "allow_background_volume_commits": False,
+        "gpu_workspace": False,
+        "docker_command_steps": None,
+        "machine_version_id": None,
+        "machine_hash": None,
+        "comfyui_version": "v0.3.40",
+        "python_version": "3.11",
+        "optimized_runner": False,
         "is_workspace": kind == "workspace-v2",
     }
 
 
 def _version(rng: random.Random, workflow_id: str, number: int, api: dict, when: datetime) -> dict:
     return {
-        "id": seeded_uuid(rng), "workflow_id": workflow_id, "workflow": graphs.ui_workflow(api),
-        "workflow_api": api, "user_id": USER_ID, "comment": f"version {number}",
+        "id": seeded_uuid(rng),
+        "workflow_id": workflow_id,
+        "workflow": graphs.ui_workflow(api),
+        "workflow_api": api,
+        "user_id": USER_ID,
+        "comment": f"version {number}",
         "version": number,
         "snapshot": {"comfyui": "a1b2c3d", "git_custom_nodes": {}, "file_custom_nodes": []},
-        "dependencies": None, "created_at": iso(when), "updated_at": iso(when),
+        "dependencies": None,
+        "created_at": iso(when),
+        "updated_at": iso(when),
     }
 
 
@@ -101,10 +146,17 @@ def build(seed: int) -> SeedData:
         created = BASE_TIME - timedelta(days=20 - w_index)
         workflow_id = seeded_uuid(rng)
         data.workflows[workflow_id] = {
-            "id": workflow_id, "user_id": USER_ID, "org_id": None, "name": name,
-            "selected_machine_id": machine_ids[0], "created_at": iso(created),
-            "updated_at": iso(created + timedelta(days=versions)), "pinned": w_index == 0,
-            "deleted": False, "description": f"Seed workflow {w_index + 1}", "cover_image": None,
+            "id": workflow_id,
+            "user_id": USER_ID,
+            "org_id": None,
+            "name": name,
+            "selected_machine_id": machine_ids[0],
+            "created_at": iso(created),
+            "updated_at": iso(created + timedelta(days=versions)),
+            "pinned": w_index == 0,
+            "deleted": False,
+            "description": f"Seed workflow {w_index + 1}",
+            "cover_image": None,
         }
         version_list = []
         for number in range(1, versions + 1):
@@ -117,12 +169,21 @@ def build(seed: int) -> SeedData:
             stamp = iso(created + timedelta(days=versions, hours=d_index))
             deployment_id = seeded_uuid(rng)
             data.deployments[deployment_id] = {
-                "id": deployment_id, "user_id": USER_ID, "org_id": None,
-                "workflow_version_id": version["id"], "workflow_id": workflow_id,
-                "machine_id": machine_ids[machine_index], "share_slug": None,
-                "description": None, "share_options": None, "showcase_media": None,
-                "environment": environment, "created_at": stamp, "updated_at": stamp,
-                "gpu": MACHINES[machine_index][3], "output_format": fmt,
+                "id": deployment_id,
+                "user_id": USER_ID,
+                "org_id": None,
+                "workflow_version_id": version["id"],
+                "workflow_id": workflow_id,
+                "machine_id": machine_ids[machine_index],
+                "share_slug": None,
+                "description": None,
+                "share_options": None,
+                "showcase_media": None,
+                "environment": environment,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "gpu": MACHINES[machine_index][3],
+                "output_format": fmt,
             }
     _past_runs(rng, data)
     return data
@@ -139,24 +200,39 @@ def _past_runs(rng: random.Random, data: SeedData) -> None:
         created = BASE_TIME - timedelta(hours=3 * (len(RUN_STATUSES) * 3 - index))
         nodes = tuple(node_classes(version["workflow_api"]))
         record = RunRecord(
-            id=seeded_uuid(rng), deployment_id=deployment["id"],
-            workflow_id=deployment["workflow_id"], workflow_version_id=version["id"],
-            machine_id=machine["id"], created=created,
-            inputs={"prompt": f"seeded run {index}", "seed": index}, nodes=nodes,
+            id=seeded_uuid(rng),
+            deployment_id=deployment["id"],
+            workflow_id=deployment["workflow_id"],
+            workflow_version_id=version["id"],
+            machine_id=machine["id"],
+            created=created,
+            inputs={"prompt": f"seeded run {index}", "seed": index},
+            nodes=nodes,
             error="Machine error: seeded failure" if status == "failed" else None,
-            output_format=deployment["output_format"], number=index + 1,
-            gpu=machine["gpu"], machine_type=machine["type"], speed=0.05,
+            output_format=deployment["output_format"],
+            number=index + 1,
+            gpu=machine["gpu"],
+            machine_type=machine["type"],
+            speed=0.05,
         )
         record.frozen = _frozen_view(record, status)
         data.runs[record.id] = record
 
 
 def _frozen_view(record: RunRecord, status: str) -> RunView:
-    offsets = {"not-started": 0.0, "queued": 0.3, "started": 0.6, "running": 1.5,
-               "uploading": 3.0, "success": 3.4, "failed": 0.9}
+    offsets = {
+        "not-started": 0.0,
+        "queued": 0.3,
+        "started": 0.6,
+        "running": 1.5,
+        "uploading": 3.0,
+        "success": 3.4,
+        "failed": 0.9,
+    }
     if status in offsets:
         return record.view_at(offsets[status])
     base = record.view_at(1.5)
     ended = record.created + timedelta(minutes=5 if status == "cancelled" else 24 * 60)
-    return RunView(status, base.progress, base.live_status, base.queued_at, base.started_at,
-                   ended, ended)
+    return RunView(
+        status, base.progress, base.live_status, base.queued_at, base.started_at, ended, ended
+    )

@@ -14,6 +14,16 @@ from comfytui.emulator.state import EmulatorState
 
 INTERNAL_KEYS = ("output_format",)
 BUCKET = "comfyui-deploy"
+# the version row the backend joins into a deployment, without the (large) graphs
+VERSION_SUMMARY_KEYS = (
+    "id",
+    "workflow_id",
+    "version",
+    "comment",
+    "user_id",
+    "created_at",
+    "updated_at",
+)
 
 
 def output_filename(record: RunRecord) -> str:
@@ -25,9 +35,14 @@ def output_url(state: EmulatorState, record: RunRecord) -> str:
 
 
 def media_item(state: EmulatorState, record: RunRecord) -> dict[str, Any]:
-    return {"url": output_url(state, record), "type": "output",
-            "filename": output_filename(record), "subfolder": "", "upload_duration": 0.21,
-            "is_public": True}
+    return {
+        "url": output_url(state, record),
+        "type": "output",
+        "filename": output_filename(record),
+        "subfolder": "",
+        "upload_duration": 0.21,
+        "is_public": True,
+    }
 
 
 def error_detail(record: RunRecord) -> dict[str, str]:
@@ -41,8 +56,9 @@ def v2_outputs(state: EmulatorState, record: RunRecord, view: RunView) -> list[d
     v2 drops outputs whose data is not lists of MediaItem or strings, so the error is a string.
     """
     if view.status == "success":
-        data: dict[str, Any] = {"images": [{**media_item(state, record),
-                                            "output_id": "output_images"}]}
+        data: dict[str, Any] = {
+            "images": [{**media_item(state, record), "output_id": "output_images"}]
+        }
         meta = {"node_id": str(len(record.nodes)), "node_class": record.nodes[-1]}
     elif view.status == "failed" and record.error:
         data = {"error": [f"MachineError: {record.error}"]}
@@ -50,10 +66,19 @@ def v2_outputs(state: EmulatorState, record: RunRecord, view: RunView) -> list[d
     else:
         return []
     stamp = iso(view.ended_at)
-    return [{"id": str(uuid.uuid5(uuid.NAMESPACE_URL, record.id)), "run_id": record.id,
-             "output_id": "output_images" if meta else None, "data": data, "node_meta": meta,
-             "type": None, "node_id": meta["node_id"] if meta else None,
-             "created_at": stamp, "updated_at": stamp}]
+    return [
+        {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, record.id)),
+            "run_id": record.id,
+            "output_id": "output_images" if meta else None,
+            "data": data,
+            "node_meta": meta,
+            "type": None,
+            "node_id": meta["node_id"] if meta else None,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+    ]
 
 
 def v2_run(state: EmulatorState, record: RunRecord, when: datetime) -> dict[str, Any]:
@@ -63,20 +88,39 @@ def v2_run(state: EmulatorState, record: RunRecord, when: datetime) -> dict[str,
     duration = (ended - record.created).total_seconds() if ended else None
     run_duration = (ended - view.started_at).total_seconds() if ended and view.started_at else None
     return {
-        "id": record.id, "workflow_version_id": record.workflow_version_id,
-        "workflow_inputs": record.inputs, "workflow_id": record.workflow_id,
-        "workflow_api": None, "machine_id": record.machine_id, "origin": record.origin,
-        "status": view.status, "created_at": iso(record.created),
-        "updated_at": iso(view.updated_at or record.created), "queued_at": iso(view.queued_at),
-        "started_at": iso(view.started_at), "ended_at": iso(ended),
-        "gpu_event_id": f"ge_{record.id[:8]}", "gpu": record.gpu, "machine_version": None,
-        "machine_type": record.machine_type, "modal_function_call_id": f"fc-{record.id[:12]}",
-        "user_id": "user_emulator", "org_id": None, "live_status": view.live_status,
-        "progress": view.progress, "is_realtime": False, "webhook": record.webhook,
-        "webhook_status": None, "webhook_intermediate_status": record.webhook_intermediate,
-        "number": record.number, "duration": duration, "cold_start_duration": None,
-        "cold_start_duration_total": None, "run_duration": run_duration,
-        "queue_position": None, "outputs": v2_outputs(state, record, view),
+        "id": record.id,
+        "workflow_version_id": record.workflow_version_id,
+        "workflow_inputs": record.inputs,
+        "workflow_id": record.workflow_id,
+        "workflow_api": None,
+        "machine_id": record.machine_id,
+        "origin": record.origin,
+        "status": view.status,
+        "created_at": iso(record.created),
+        "updated_at": iso(view.updated_at or record.created),
+        "queued_at": iso(view.queued_at),
+        "started_at": iso(view.started_at),
+        "ended_at": iso(ended),
+        "gpu_event_id": f"ge_{record.id[:8]}",
+        "gpu": record.gpu,
+        "machine_version": None,
+        "machine_type": record.machine_type,
+        "modal_function_call_id": f"fc-{record.id[:12]}",
+        "user_id": "user_emulator",
+        "org_id": None,
+        "live_status": view.live_status,
+        "progress": view.progress,
+        "is_realtime": False,
+        "webhook": record.webhook,
+        "webhook_status": None,
+        "webhook_intermediate_status": record.webhook_intermediate,
+        "number": record.number,
+        "duration": duration,
+        "cold_start_duration": None,
+        "cold_start_duration_total": None,
+        "run_duration": run_duration,
+        "queue_position": None,
+        "outputs": v2_outputs(state, record, view),
     }
 
 
@@ -85,16 +129,26 @@ def v2_deployment(state: EmulatorState, deployment: dict[str, Any]) -> dict[str,
     version = state.versions.get(deployment["workflow_version_id"], {})
     machine = state.machines.get(deployment["machine_id"], {})
     body = {k: v for k, v in deployment.items() if k not in INTERNAL_KEYS}
-    body.update({
-        "workflow": {"id": deployment["workflow_id"],
-                     "name": state.workflow_name(deployment["workflow_id"]), "cover_url": None},
-        "version": {"id": version.get("id"), "version": version.get("version"),
-                    "comment": version.get("comment")},
-        "machine": {"id": machine.get("id"), "name": machine.get("name")},
-        "input_types": v2_input_types(version.get("workflow_api")),
-        "output_types": output_types(version.get("workflow") or {}),
-        "dub_link": None, "machine_version_id": None, "modal_image_id": None,
-        "concurrency_limit": 2, "run_timeout": 300, "idle_timeout": 60, "keep_warm": 0,
-        "activated_at": deployment["created_at"], "modal_app_id": None,
-    })
+    body.update(
+        {
+            "workflow": {
+                "id": deployment["workflow_id"],
+                "name": state.workflow_name(deployment["workflow_id"]),
+                "cover_url": None,
+            },
+            "version": {key: version.get(key) for key in VERSION_SUMMARY_KEYS},
+            "machine": {"id": machine.get("id"), "name": machine.get("name")},
+            "input_types": v2_input_types(version.get("workflow_api")),
+            "output_types": output_types(version.get("workflow") or {}),
+            "dub_link": None,
+            "machine_version_id": None,
+            "modal_image_id": None,
+            "concurrency_limit": 2,
+            "run_timeout": 300,
+            "idle_timeout": 60,
+            "keep_warm": 0,
+            "activated_at": deployment["created_at"],
+            "modal_app_id": None,
+        }
+    )
     return body

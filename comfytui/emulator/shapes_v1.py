@@ -11,8 +11,12 @@ from comfytui.emulator.shapes import error_detail, media_item
 from comfytui.emulator.state import EmulatorState
 
 # The self-host database knows five statuses; the others map onto the nearest one.
-SELFHOST_STATUS = {"queued": "not-started", "started": "running", "timeout": "failed",
-                   "cancelled": "failed"}
+SELFHOST_STATUS = {
+    "queued": "not-started",
+    "started": "running",
+    "timeout": "failed",
+    "cancelled": "failed",
+}
 
 
 def _outputs(state: EmulatorState, record: RunRecord, view: RunView) -> list[dict[str, Any]]:
@@ -26,8 +30,17 @@ def _outputs(state: EmulatorState, record: RunRecord, view: RunView) -> list[dic
 
 def _timings(record: RunRecord) -> dict[str, Any]:
     """The per-node timing entry the self-host runner stores next to the images."""
-    return {"data": [{"id": str(i + 1), "time": round(0.0002 + 0.01 * (i % 3), 6),
-                      "vram_used": 0, "class_type": cls} for i, cls in enumerate(record.nodes)]}
+    return {
+        "data": [
+            {
+                "id": str(i + 1),
+                "time": round(0.0002 + 0.01 * (i % 3), 6),
+                "vram_used": 0,
+                "class_type": cls,
+            }
+            for i, cls in enumerate(record.nodes)
+        ]
+    }
 
 
 def selfhost_run(state: EmulatorState, record: RunRecord, when: datetime) -> dict[str, Any]:
@@ -37,12 +50,18 @@ def selfhost_run(state: EmulatorState, record: RunRecord, when: datetime) -> dic
     if view.status == "success":
         outputs.insert(0, _timings(record))
     return {
-        "id": record.id, "workflow_version_id": record.workflow_version_id,
-        "workflow_inputs": record.inputs, "workflow_id": record.workflow_id,
-        "machine_id": record.machine_id, "origin": record.origin,
-        "status": SELFHOST_STATUS.get(view.status, view.status), "ended_at": iso(view.ended_at),
-        "created_at": iso(record.created), "started_at": iso(view.started_at),
-        "workflow": {"org_id": None, "user_id": "user_emulator"}, "outputs": outputs,
+        "id": record.id,
+        "workflow_version_id": record.workflow_version_id,
+        "workflow_inputs": record.inputs,
+        "workflow_id": record.workflow_id,
+        "machine_id": record.machine_id,
+        "origin": record.origin,
+        "status": SELFHOST_STATUS.get(view.status, view.status),
+        "ended_at": iso(view.ended_at),
+        "created_at": iso(record.created),
+        "started_at": iso(view.started_at),
+        "workflow": {"org_id": None, "user_id": "user_emulator"},
+        "outputs": outputs,
     }
 
 
@@ -50,16 +69,32 @@ def hosted_run(state: EmulatorState, record: RunRecord, when: datetime) -> dict[
     """Hosted v1 GetRunResponseBody: all keys present, nullable ones as null (§1.4)."""
     view = record.view(when)
     return {
-        "id": record.id, "workflow_version_id": record.workflow_version_id,
-        "workflow_inputs": record.inputs, "workflow_id": record.workflow_id,
-        "machine_id": record.machine_id, "origin": record.origin, "status": view.status,
-        "ended_at": iso(view.ended_at), "created_at": iso(record.created),
-        "updated_at": iso(view.updated_at or record.created), "queued_at": iso(view.queued_at),
-        "started_at": iso(view.started_at), "gpu_event_id": None, "gpu": record.gpu,
-        "machine_version": None, "machine_type": record.machine_type,
-        "modal_function_call_id": None, "user_id": "user_emulator", "org_id": None,
-        "live_status": view.live_status, "progress": view.progress, "is_realtime": False,
-        "webhook": record.webhook, "webhook_status": None,
-        "webhook_intermediate_status": record.webhook_intermediate, "batch_id": None,
-        "favorite": False, "outputs": _outputs(state, record, view),
+        "id": record.id,
+        "workflow_version_id": record.workflow_version_id,
+        "workflow_inputs": record.inputs,
+        "workflow_id": record.workflow_id,
+        "machine_id": record.machine_id,
+        "origin": record.origin,
+        "status": view.status,
+        "ended_at": iso(view.ended_at),
+        "created_at": iso(record.created),
+        "updated_at": iso(view.updated_at or record.created),
+        "queued_at": iso(view.queued_at),
+        "started_at": iso(view.started_at),
+        "gpu_event_id": None,
+        "gpu": record.gpu,
+        "machine_version": None,
+        "machine_type": record.machine_type,
+        "modal_function_call_id": None,
+        "user_id": "user_emulator",
+        "org_id": None,
+        "live_status": view.live_status,
+        "progress": view.progress,
+        "is_realtime": False,
+        "webhook": record.webhook,
+        "webhook_status": None,
+        "webhook_intermediate_status": record.webhook_intermediate,
+        "batch_id": None,
+        "favorite": False,
+        "outputs": _outputs(state, record, view),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,11 +35,17 @@ class RunError(Exception):
 class EmulatorState:
     """Everything the routes read and write. Thread-safe where tests touch it from outside."""
 
-    def __init__(self, dialect: str = "v2", speed: float = 1.0, seed: int = 0) -> None:
+    def __init__(
+        self,
+        dialect: str = "v2",
+        speed: float = 1.0,
+        seed: int = 0,
+        faults: Iterable[FaultSpec] = (),
+    ) -> None:
         self.lock = threading.RLock()
         self.seed = seed
-        self.dialect = dialect
-        self.speed = speed
+        self.initial = (dialect, speed, tuple(faults))
+        self.dialect, self.speed = dialect, speed
         self.api_key = api_key_for(seed)
         self.storage_url = ""
         self.faults = FaultSet(seed)
@@ -47,8 +54,10 @@ class EmulatorState:
         self.reset()
 
     def reset(self) -> None:
-        """Back to the seed state: entities, runs, uploads, faults and logs."""
+        """Back to the start: seed entities, no runs or uploads beyond the seed, the faults,
+        dialect and speed given at construction, empty logs."""
         with self.lock:
+            self.dialect, self.speed, faults = self.initial
             data = seed_module.build(self.seed)
             self.workflows = data.workflows
             self.versions = data.versions
@@ -59,6 +68,8 @@ class EmulatorState:
             self.presigned: dict[str, str] = {}  # storage path -> signed content type
             self.auth_requests: set[str] = set()
             self.faults.clear()
+            for spec in faults:
+                self.faults.add(spec)
             self.log.clear()
             self.webhooks.clear()
 
@@ -75,9 +86,16 @@ class EmulatorState:
         self.faults.add(spec)
 
     # -- runs -------------------------------------------------------------------------------------
-    def create_run(self, deployment_id: str, inputs: dict[str, Any] | None, *,
-                   webhook: str | None = None, intermediate: bool = False,
-                   origin: str = "api", gpu: str | None = None) -> RunRecord:
+    def create_run(
+        self,
+        deployment_id: str,
+        inputs: dict[str, Any] | None,
+        *,
+        webhook: str | None = None,
+        intermediate: bool = False,
+        origin: str = "api",
+        gpu: str | None = None,
+    ) -> RunRecord:
         """Queue a run of a deployment; raises RunError naming what is missing."""
         deployment = self.deployments.get(deployment_id)
         if deployment is None:
@@ -93,13 +111,23 @@ class EmulatorState:
             error = f"Machine {machine['name']!r} is in error state: the container failed to start"
         with self.lock:
             record = RunRecord(
-                id=str(uuid.uuid4()), deployment_id=deployment_id,
-                workflow_id=deployment["workflow_id"], workflow_version_id=version["id"],
-                machine_id=machine["id"], created=now(), inputs=dict(inputs or {}),
+                id=str(uuid.uuid4()),
+                deployment_id=deployment_id,
+                workflow_id=deployment["workflow_id"],
+                workflow_version_id=version["id"],
+                machine_id=machine["id"],
+                created=now(),
+                inputs=dict(inputs or {}),
                 nodes=tuple(node_classes(version["workflow_api"])) or ("KSampler",),
-                speed=self.speed, error=error, output_format=deployment["output_format"],
-                origin=origin, number=len(self.runs) + 1, gpu=gpu or machine["gpu"],
-                machine_type=machine["type"], webhook=webhook, webhook_intermediate=intermediate,
+                speed=self.speed,
+                error=error,
+                output_format=deployment["output_format"],
+                origin=origin,
+                number=len(self.runs) + 1,
+                gpu=gpu or machine["gpu"],
+                machine_type=machine["type"],
+                webhook=webhook,
+                webhook_intermediate=intermediate,
             )
             self.runs[record.id] = record
         return record

@@ -16,8 +16,10 @@ MEDIA_TYPES = {"png": "image/png", "webp": "image/webp"}
 
 
 def _s3_error(status: int, code: str, message: str) -> Response:
-    body = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
-            f"<Message>{message}</Message></Error>")
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
+        f"<Message>{message}</Message></Error>"
+    )
     return Response(body, status_code=status, media_type="application/xml")
 
 
@@ -31,8 +33,9 @@ def build(state: EmulatorState) -> FastAPI:
         if signed_type is None or "X-Amz-Signature" not in request.query_params:
             return _s3_error(403, "AccessDenied", "Request has no valid signature")
         if request.headers.get("content-type", "") != signed_type:
-            return _s3_error(403, "SignatureDoesNotMatch",
-                             "The request signature we calculated does not match")
+            return _s3_error(
+                403, "SignatureDoesNotMatch", "The request signature we calculated does not match"
+            )
         state.files[key] = StoredFile(await request.body(), signed_type)
         return Response(status_code=200, headers={"ETag": f'"{len(state.files)}"'})
 
@@ -44,7 +47,8 @@ def build(state: EmulatorState) -> FastAPI:
         if record.view(now()).status not in ("uploading", "success"):
             return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
         content = await asyncio.to_thread(
-            images.cached, (run_id, filename), record.inputs, record.output_format)
+            images.cached, (run_id, filename), record.inputs, record.output_format
+        )
         return Response(content, media_type=MEDIA_TYPES.get(record.output_format, "image/png"))
 
     @app.get("/{path:path}")

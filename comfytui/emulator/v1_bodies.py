@@ -18,11 +18,29 @@ def zod_error(issues: list[dict[str, Any]]) -> V1Error:
 def new_version(state: Any, body: dict[str, Any], require_snapshot: bool) -> dict[str, Any]:
     """Add a version (a new workflow when `workflow_name` is given): {workflow_id, version}."""
     if require_snapshot and not isinstance(body.get("snapshot"), dict):
-        raise zod_error([{"code": "invalid_type", "expected": "object", "received": "undefined",
-                          "path": ["snapshot"], "message": "Required"}])
+        raise zod_error(
+            [
+                {
+                    "code": "invalid_type",
+                    "expected": "object",
+                    "received": "undefined",
+                    "path": ["snapshot"],
+                    "message": "Required",
+                }
+            ]
+        )
     if not isinstance(body.get("workflow_api"), dict):
-        raise zod_error([{"code": "invalid_type", "expected": "object", "received": "undefined",
-                          "path": ["workflow_api"], "message": "Required"}])
+        raise zod_error(
+            [
+                {
+                    "code": "invalid_type",
+                    "expected": "object",
+                    "received": "undefined",
+                    "path": ["workflow_api"],
+                    "message": "Required",
+                }
+            ]
+        )
     rng = random.Random()
     stamp = iso(now())
     with state.lock:
@@ -33,20 +51,35 @@ def new_version(state: Any, body: dict[str, Any], require_snapshot: bool) -> dic
         elif body.get("workflow_name"):
             workflow_id = seeded_uuid(rng)
             state.workflows[workflow_id] = {
-                "id": workflow_id, "user_id": USER_ID, "org_id": None,
-                "name": str(body["workflow_name"]), "selected_machine_id": None,
-                "created_at": stamp, "updated_at": stamp, "pinned": False, "deleted": False,
-                "description": None, "cover_image": None}
+                "id": workflow_id,
+                "user_id": USER_ID,
+                "org_id": None,
+                "name": str(body["workflow_name"]),
+                "selected_machine_id": None,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "pinned": False,
+                "deleted": False,
+                "description": None,
+                "cover_image": None,
+            }
         else:
             raise v1_error("Invalid request, missing either workflow_id or name")
-        numbers = [v["version"] for v in state.versions.values()
-                   if v["workflow_id"] == workflow_id]
+        numbers = [v["version"] for v in state.versions.values() if v["workflow_id"] == workflow_id]
         number = max(numbers, default=0) + 1
         version_id = seeded_uuid(rng)
         state.versions[version_id] = {
-            "id": version_id, "workflow_id": workflow_id, "workflow": body.get("workflow"),
-            "workflow_api": body["workflow_api"], "user_id": USER_ID, "comment": None,
-            "version": number, "snapshot": body.get("snapshot"),
-            "dependencies": body.get("dependencies"), "created_at": stamp, "updated_at": stamp}
+            "id": version_id,
+            "workflow_id": workflow_id,
+            "workflow": body.get("workflow"),
+            "workflow_api": body["workflow_api"],
+            "user_id": USER_ID,
+            "comment": None,
+            "version": number,
+            "snapshot": body.get("snapshot"),
+            "dependencies": body.get("dependencies"),
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
         state.workflows[workflow_id]["updated_at"] = stamp
     return {"workflow_id": workflow_id, "version": number}

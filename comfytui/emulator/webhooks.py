@@ -19,9 +19,14 @@ _tasks: dict[str, asyncio.Task[None]] = {}
 
 
 def _body(state: EmulatorState, record: RunRecord, view: RunView, event: str) -> dict[str, Any]:
-    body = {"event_type": event, "status": view.status, "live_status": view.live_status,
-            "progress": view.progress, "run_id": record.id,
-            "outputs": v2_outputs(state, record, view)}
+    body = {
+        "event_type": event,
+        "status": view.status,
+        "live_status": view.live_status,
+        "progress": view.progress,
+        "run_id": record.id,
+        "outputs": v2_outputs(state, record, view),
+    }
     if state.dialect != "v2":
         body.pop("event_type")
     return body
@@ -41,8 +46,9 @@ async def _post(state: EmulatorState, url: str, body: dict[str, Any]) -> None:
                 break
             await asyncio.sleep(BACKOFF[attempt])
     with state.lock:
-        state.webhooks.append({"url": url, "body": body, "attempts": attempts, "ok": ok,
-                               "status_code": status})
+        state.webhooks.append(
+            {"url": url, "body": body, "attempts": attempts, "ok": ok, "status_code": status}
+        )
 
 
 async def _sleep_until(when: datetime) -> None:
@@ -62,7 +68,9 @@ async def _deliver(state: EmulatorState, record: RunRecord) -> None:
         view = record.view_at(point)
         changed = last is None or view.status != last.status
         progressed = last is not None and (view.progress, view.live_status) != (
-            last.progress, last.live_status)
+            last.progress,
+            last.live_status,
+        )
         if changed or (record.webhook_intermediate and progressed):
             await _post(state, url, _body(state, record, view, "run.updated"))
         last = view

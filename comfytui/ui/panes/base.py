@@ -46,11 +46,13 @@ class Column:
 class ListingLoaded(Message):
     """A pane's data arrived (from the cache or the server). Bubbles to the app afterwards."""
 
-    def __init__(self, kind: str, listing: Any, fresh: bool) -> None:
+    def __init__(self, kind: str, listing: Any, fresh: bool, total: int | None = None) -> None:
         super().__init__()
         self.kind = kind
         self.listing = listing
         self.fresh = fresh
+        #: rows the source holds; more than `len(listing.items)` means the pane pages the cache
+        self.total = len(listing.items) if total is None else total
 
 
 class PaneTable(DataTable):
@@ -99,15 +101,16 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         self.sort_index = 0
         self.window_start = 0
         self.listing: Any = None
+        self.revalidated = False  # a server answer (or its offline fallback) has arrived
         self._haystacks: dict[int, str] = {}
 
     # --- subclasses fill these in -------------------------------------------------------------
 
-    async def fetch_cached(self) -> Any:
-        """The cached listing (instant)."""
+    async def fetch_cached(self) -> tuple[Any, int | None]:
+        """The cached listing (instant), and the total when the pane pages (else None)."""
         raise NotImplementedError
 
-    async def fetch_fresh(self) -> Any:
+    async def fetch_fresh(self) -> tuple[Any, int | None]:
         """The server's listing (written through to the cache); offline falls back to the cache."""
         raise NotImplementedError
 
@@ -161,26 +164,30 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
     async def _load(self, cached: bool, fresh: bool) -> None:
         # Exclusive per pane (workers belong to this node): a newer reload cancels an older one.
         if cached:
-            self.post_message(ListingLoaded(self.KIND, await self.fetch_cached(), fresh=False))
+            listing, total = await self.fetch_cached()
+            self.post_message(ListingLoaded(self.KIND, listing, fresh=False, total=total))
         if fresh:
-            self.post_message(ListingLoaded(self.KIND, await self.fetch_fresh(), fresh=True))
+            listing, total = await self.fetch_fresh()
+            self.post_message(ListingLoaded(self.KIND, listing, fresh=True, total=total))
 
     @on(ListingLoaded)
     def _on_listing(self, message: ListingLoaded) -> None:
         if message.kind != self.KIND:
             return
         listing = message.listing
+        self.revalidated = self.revalidated or message.fresh
         if message.fresh and listing.offline and self.items:
             # Offline answer carries the same cached rows; keep what is painted.
             self.listing = listing
             self._update_notice()
             return
         self.listing = listing
-        self.set_items(list(listing.items))
+        self.set_items(list(listing.items), total=message.total)
         self._update_notice()
 
-    def set_items(self, items: list[T]) -> None:
+    def set_items(self, items: list[T], total: int | None = None) -> None:
         """Replace the rows, keeping the cursor on the same item when it is still there."""
+        del total  # panes that page the cache (runs) use it
         keep = self.selected
         self.items = items
         self._haystacks.clear()
@@ -206,7 +213,7 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
 
     def set_filter(self, text: str) -> None:
         self.query_text = text.strip().casefold()
-        self._rebuild_view()
+        self._rebuild_view(keep_id=self._selected_id())
 
     def action_filter(self) -> None:
         box = self.query_one(PaneFilter)
@@ -278,7 +285,11 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         start = self.window_start
         if not (start <= index < start + self.WINDOW) or self.table.row_count == 0:
             start = max(0, min(index - self.WINDOW // 2, self.total - self.WINDOW))
-        self._paint(start, index)
+        self.show_window(start, index)
+
+    def show_window(self, start: int, cursor: int) -> None:
+        """Make rows `start..start+WINDOW` the table rows, cursor on `cursor` (absolute)."""
+        self._paint(start, cursor)
 
     def _window_items(self, start: int) -> list[T]:
         return self.view[start : start + self.WINDOW]
@@ -296,18 +307,20 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
             seen.add(key)
             table.add_row(*self.cells(item, now), key=key)
         if table.row_count:
-            table.move_cursor(row=cursor - start, animate=False)
+            table.move_cursor(row=max(0, min(cursor - start, table.row_count - 1)), animate=False)
         self._update_subtitle()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         row = event.cursor_row
+        if row != self.table.cursor_row:
+            return  # stale: the table was repainted since (clear() resets the cursor)
         rows = self.table.row_count
         absolute = self.window_start + row
         if row >= rows - self.EDGE and self.window_start + rows < self.total:
-            self._paint(min(self.window_start + self.PAGE, self.total - rows), absolute)
+            self.show_window(min(self.window_start + self.PAGE, self.total - rows), absolute)
         elif row < self.EDGE and self.window_start > 0:
-            self._paint(max(self.window_start - self.PAGE, 0), absolute)
+            self.show_window(max(self.window_start - self.PAGE, 0), absolute)
         else:
             self._update_subtitle()
 
@@ -335,7 +348,10 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
     def selected(self) -> T | None:
         if not self.is_mounted or self.table.row_count == 0:
             return None
-        index = self.window_start + self.table.cursor_row
+        return self.item_at(self.window_start + self.table.cursor_row)
+
+    def item_at(self, index: int) -> T | None:
+        """The item at `index` of the whole (filtered, sorted) list, if it is loaded."""
         return self.view[index] if 0 <= index < len(self.view) else None
 
     def _selected_id(self) -> str | None:

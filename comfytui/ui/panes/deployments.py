@@ -29,10 +29,10 @@ class DeploymentsPane(ResourcePane[Deployment]):
     )
 
     async def fetch_cached(self) -> Any:
-        return await self.comfy.session.catalog.cached_deployments()
+        return await self.comfy.session.catalog.cached_deployments(), None
 
     async def fetch_fresh(self) -> Any:
-        return await self.comfy.session.catalog.refresh_deployments()
+        return await self.comfy.session.catalog.refresh_deployments(), None
 
     def cells(self, item: Deployment, now: datetime) -> Sequence[Text]:
         env = safe(item.environment, 12)

@@ -26,10 +26,10 @@ class MachinesPane(ResourcePane[Machine]):
     )
 
     async def fetch_cached(self) -> Any:
-        return await self.comfy.session.catalog.cached_machines()
+        return await self.comfy.session.catalog.cached_machines(), None
 
     async def fetch_fresh(self) -> Any:
-        return await self.comfy.session.catalog.refresh_machines()
+        return await self.comfy.session.catalog.refresh_machines(), None
 
     def cells(self, item: Machine, now: datetime) -> Sequence[Text]:
         return (

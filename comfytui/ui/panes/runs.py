@@ -1,25 +1,49 @@
-"""Runs pane: deployment, status (coloured), progress of active runs, GPU, age, duration, id.
+"""Runs pane: created, deployment, status (coloured), progress of active runs, took, GPU, id.
 
+Up to `MEMORY_LIMIT` cached runs are held in memory (sort and filter like the other panes).
+Beyond that the pane pages the cache: only the window's runs are loaded (`cached_runs(limit,
+offset, search)`), the filter becomes a cache search, and the order stays newest first.
 Runs update in place from `RunUpdated` (the watcher's messages) without reloading the pane.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.message import Message
 
 from comfytui.models import Run
+from comfytui.ui.failures import fetch
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
 from comfytui.ui.panes.base import Column, ResourcePane
+
+
+class RunsPage(Message, bubble=False):
+    """A page of runs read from the cache (paged mode)."""
+
+    def __init__(self, start: int, runs: list[Run], total: int, cursor: int) -> None:
+        super().__init__()
+        self.start = start
+        self.runs = runs
+        self.total = total
+        self.cursor = cursor
+
+
+def _with_items(listing: Any, items: list[Run]) -> Any:
+    if dataclasses.is_dataclass(listing):
+        return dataclasses.replace(listing, items=items)
+    return listing
 
 
 class RunsPane(ResourcePane[Run]):
     KIND = "runs"
     TITLE = "4 Runs"
     NOUN = "runs"
+    MEMORY_LIMIT: ClassVar[int] = 10_000
     COLUMNS: ClassVar = (
         Column("created_at", "Created", descending=True),
         Column("deployment", "Deployment"),
@@ -33,15 +57,90 @@ class RunsPane(ResourcePane[Run]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.deployment_names: dict[str, str] = {}
+        self.paged = False
+        self.page_start = 0
+        self.count = 0
 
-    async def fetch_cached(self) -> Any:
+    # --- source --------------------------------------------------------------------------------
+
+    async def fetch_cached(self) -> tuple[Any, int | None]:
         catalog = self.comfy.session.catalog
         deployments = await catalog.cached_deployments()
         self.deployment_names = {d.id: d.name for d in deployments.items}
-        return await catalog.cached_runs()
+        total = await catalog.count_cached_runs()
+        limit = self.MEMORY_LIMIT if total <= self.MEMORY_LIMIT else self.WINDOW
+        return await catalog.cached_runs(limit=limit), total
 
-    async def fetch_fresh(self) -> Any:
-        return await self.comfy.session.catalog.refresh_runs()
+    async def fetch_fresh(self) -> tuple[Any, int | None]:
+        fresh = await self.comfy.session.catalog.refresh_runs()
+        # The server lists recent runs; the cache holds them all: show the cache, keep the flags.
+        cached, total = await self.fetch_cached()
+        return _with_items(fresh, list(cached.items)), total
+
+    def set_items(self, items: list[Run], total: int | None = None) -> None:
+        self.count = len(items) if total is None else total
+        self.paged = self.count > len(items)
+        self.page_start = 0
+        if not self.paged:
+            super().set_items(items)
+            return
+        self.items = self.view = items
+        self.query_text = ""
+        self.sort_index = 0
+        self._paint(0, 0)
+
+    @property
+    def total(self) -> int:
+        return self.count if self.paged else len(self.view)
+
+    def item_at(self, index: int) -> Run | None:
+        if not self.paged:
+            return super().item_at(index)
+        local = index - self.page_start
+        return self.items[local] if 0 <= local < len(self.items) else None
+
+    def _window_items(self, start: int) -> list[Run]:
+        if not self.paged:
+            return super()._window_items(start)
+        return self.items[start - self.page_start : start - self.page_start + self.WINDOW]
+
+    def show_window(self, start: int, cursor: int) -> None:
+        if self.paged and start != self.page_start:
+            self._fetch_page(start, cursor)
+        else:
+            self._paint(start, cursor)
+
+    @fetch(group="runs-page")
+    async def _fetch_page(self, start: int, cursor: int) -> None:
+        catalog = self.comfy.session.catalog
+        search = self.query_text or None
+        total = await catalog.count_cached_runs(search=search)
+        listing = await catalog.cached_runs(limit=self.WINDOW, offset=start, search=search)
+        self.post_message(RunsPage(start, list(listing.items), total, cursor))
+
+    def on_runs_page(self, message: RunsPage) -> None:
+        self.items = self.view = message.runs
+        self.page_start = message.start
+        self.count = message.total
+        self._paint(message.start, message.cursor)
+
+    def _rebuild_view(self, keep_id: str | None = None) -> None:
+        if not self.paged:
+            super()._rebuild_view(keep_id)
+            return
+        self.page_start = -1  # force a fetch of the first page with the new search
+        self._fetch_page(0, 0)
+
+    def action_cycle_sort(self) -> None:
+        if self.paged:
+            self.notify(
+                f"{self.count:,} runs are paged from the cache newest first; "
+                f"sorting needs {self.MEMORY_LIMIT:,} or fewer (filter first)",
+            )
+            return
+        super().action_cycle_sort()
+
+    # --- rows ----------------------------------------------------------------------------------
 
     def deployment_name(self, run: Run) -> str | None:
         if run.deployment_id is None:
@@ -49,8 +148,7 @@ class RunsPane(ResourcePane[Run]):
         return self.deployment_names.get(run.deployment_id, run.deployment_id[:8])
 
     def cells(self, item: Run, now: datetime) -> Sequence[Text]:
-        active = not item.is_terminal
-        live = item.progress if active else None
+        live = item.progress if not item.is_terminal else None
         return (
             ago(item.created_at, now),
             safe(self.deployment_name(item), 24),
@@ -86,5 +184,10 @@ class RunsPane(ResourcePane[Run]):
         """A run changed or appeared: update its row in place, or put a new run on top."""
         if any(r.id == run.id for r in self.items):
             self.update_item(run)
+        elif self.paged:
+            self.count += 1
+            if self.page_start == 0:
+                self.items = self.view = [run, *self.items]
+                self._paint(0, self.window_start + self.table.cursor_row + 1)
         else:
             self.set_items([run, *self.items])

@@ -24,10 +24,10 @@ class WorkflowsPane(ResourcePane[Workflow]):
     )
 
     async def fetch_cached(self) -> Any:
-        return await self.comfy.session.catalog.cached_workflows()
+        return await self.comfy.session.catalog.cached_workflows(), None
 
     async def fetch_fresh(self) -> Any:
-        return await self.comfy.session.catalog.refresh_workflows()
+        return await self.comfy.session.catalog.refresh_workflows(), None
 
     def cells(self, item: Workflow, now: datetime) -> Sequence[Text]:
         name = safe(item.name, 32)

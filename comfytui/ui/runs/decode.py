@@ -101,9 +101,7 @@ def load_preview(
             if size[0] <= 0 or size[1] <= 0:
                 raise ImageError("image has no pixels")
             if size[0] * size[1] > pixel_limit():
-                raise ImageError(
-                    f"image too large to preview ({size[0]}×{size[1]} pixels)"
-                )
+                raise ImageError(f"image too large to preview ({size[0]}×{size[1]} pixels)")
             cols, rows = fit_cells(size, max_cols, max_rows, cell)
             target = target_pixels(cols, rows, mode, cell)
             fmt = img.format
@@ -130,13 +128,10 @@ def load_preview(
 
 def _flatten(img: Image.Image) -> Image.Image:
     """RGB copy of the first frame, transparent parts drawn on a dark background."""
-    has_alpha = img.mode in ("RGBA", "LA", "PA") or (
-        img.mode == "P" and "transparency" in img.info
-    )
+    has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
     if not has_alpha:
         return img.convert("RGB")
     rgba = img.convert("RGBA")
     flat = Image.new("RGB", rgba.size, BACKGROUND)
     flat.paste(rgba, mask=rgba.getchannel("A"))
     return flat
-

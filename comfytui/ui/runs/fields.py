@@ -40,10 +40,15 @@ def as_text(spec: InputSpec, value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and spec.kind in (
-        InputKind.INTEGER,
-        InputKind.SLIDER_INT,
-        InputKind.SEED,
+    if (
+        isinstance(value, float)
+        and value.is_integer()
+        and spec.kind
+        in (
+            InputKind.INTEGER,
+            InputKind.SLIDER_INT,
+            InputKind.SEED,
+        )
     ):
         return str(int(value))
     if isinstance(value, list | tuple | dict):
@@ -97,7 +102,9 @@ class StepInput(Input):
 
     def action_step(self, direction: int) -> None:
         integer = self.spec.kind in (InputKind.INTEGER, InputKind.SLIDER_INT, InputKind.SEED)
-        step = self.spec.step or (1 if integer else 0.01 if self.spec.kind == InputKind.SLIDER else 1)
+        step = self.spec.step or (
+            1 if integer else 0.01 if self.spec.kind == InputKind.SLIDER else 1
+        )
         try:
             current = float(self.value)
         except ValueError:
@@ -141,19 +148,23 @@ class ImageInput(Input):
         self.app.push_screen(FilePickerScreen(start), chosen)
 
 
-class InputField(Vertical):
+class InputField(Horizontal):
     """A labelled editor for one `InputSpec`, with an inline error line."""
 
     DEFAULT_CSS = """
     InputField { height: auto; margin-bottom: 1; }
+    InputField > .field-left { width: 28; height: auto; padding-right: 1; }
+    InputField > .field-right { width: 1fr; height: auto; }
     InputField .field-label { text-style: bold; }
+    InputField .field-id { color: $text-muted; }
     InputField .field-help { color: $text-muted; }
     InputField .field-error { color: $error; display: none; }
     InputField.-invalid .field-error { display: block; }
-    InputField TextArea { height: 5; }
-    InputField Horizontal { height: auto; }
-    InputField Horizontal Input { width: 1fr; }
-    InputField Horizontal Button { min-width: 10; width: auto; }
+    InputField TextArea { height: 4; }
+    InputField Switch { border: none; height: 1; padding: 0; }
+    InputField .field-row { height: auto; }
+    InputField .field-row > Input { width: 1fr; }
+    InputField .field-row > Button { width: auto; margin-left: 1; }
     """
 
     def __init__(self, spec: InputSpec, value: Any = None) -> None:
@@ -169,44 +180,47 @@ class InputField(Vertical):
         spec, kind = self.spec, self.spec.kind
         text = as_text(spec, self._initial)
         if kind == InputKind.TEXT:
-            return TextArea(text, soft_wrap=True, show_line_numbers=False, classes="editor")
+            return TextArea(
+                text, soft_wrap=True, show_line_numbers=False, compact=True, classes="editor"
+            )
         if kind == InputKind.BOOLEAN:
             return Switch(value=_truthy(self._initial), classes="editor")
         if kind == InputKind.ENUM and spec.enum_options:
             options = [(Text(plain(o, 80)), o) for o in spec.enum_options]
             value = text if text in spec.enum_options else spec.enum_options[0]
-            return Select(options, value=value, allow_blank=False, classes="editor")
+            return Select(options, value=value, allow_blank=False, compact=True, classes="editor")
         if kind == InputKind.SEED:
-            return SeedInput(spec, value=text, classes="editor")
+            return SeedInput(spec, value=text, compact=True, classes="editor")
         if kind in (InputKind.NUMBER, InputKind.INTEGER, InputKind.SLIDER, InputKind.SLIDER_INT):
-            return StepInput(spec, value=text, classes="editor")
+            return StepInput(spec, value=text, compact=True, classes="editor")
         if kind == InputKind.IMAGE:
-            return ImageInput(value=text, suggester=PathSuggester(), classes="editor")
-        return Input(value=text, classes="editor")
+            return ImageInput(value=text, suggester=PathSuggester(), compact=True, classes="editor")
+        return Input(value=text, compact=True, classes="editor")
 
     def compose(self) -> ComposeResult:
-        label = Text(plain(self.spec.label, 60))
-        label.append(f"  {plain(self.spec.input_id, 60)}", style="dim")
-        yield Label(label, classes="field-label")
-        if self.spec.kind == InputKind.SEED:
-            with Horizontal():
+        with Vertical(classes="field-left"):
+            yield Label(Text(plain(self.spec.label, 60)), classes="field-label")
+            if self.spec.label != self.spec.input_id:
+                yield Label(Text(plain(self.spec.input_id, 60)), classes="field-id")
+        with Vertical(classes="field-right"):
+            if self.spec.kind in (InputKind.SEED, InputKind.IMAGE):
+                with Horizontal(classes="field-row"):
+                    yield self.editor
+                    if self.spec.kind == InputKind.SEED:
+                        yield Button("Random", id="seed-random", compact=True)
+                    else:
+                        yield Button("Browse…", id="image-browse", compact=True)
+            else:
                 yield self.editor
-                yield Button("Random", id="seed-random", compact=True)
-        elif self.spec.kind == InputKind.IMAGE:
-            with Horizontal():
-                yield self.editor
-                yield Button("Browse…", id="image-browse", compact=True)
-        else:
-            yield self.editor
-        help_text = KIND_HINTS.get(self.spec.kind, "")
-        hint = range_hint(self.spec)
-        if hint:
-            help_text = f"{help_text} · {hint}" if help_text else hint
-        help_line = Text(help_text)
-        if self.spec.description:
-            help_line.append(f" — {plain(self.spec.description, 200)}")
-        yield Static(help_line, classes="field-help")
-        yield Static("", classes="field-error")
+            help_text = KIND_HINTS.get(self.spec.kind, "")
+            hint = range_hint(self.spec)
+            if hint:
+                help_text = f"{help_text} · {hint}" if help_text else hint
+            help_line = Text(help_text)
+            if self.spec.description:
+                help_line.append(f" — {plain(self.spec.description, 200)}")
+            yield Static(help_line, classes="field-help")
+            yield Static("", classes="field-error")
 
     @on(Button.Pressed, "#seed-random")
     def _random(self, event: Button.Pressed) -> None:

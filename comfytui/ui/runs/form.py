@@ -26,7 +26,6 @@ from comfytui.ui.failures import ReportsFailures
 from comfytui.ui.messages import RunStarted
 from comfytui.ui.runs.fields import InputField
 from comfytui.ui.runs.paths import is_url
-from comfytui.ui.runs.styles import RUNS_CSS
 
 if TYPE_CHECKING:
     from comfytui.ui.app import ComfyTUI
@@ -38,7 +37,6 @@ _DRAFTS: WeakKeyDictionary[App[Any], dict[str, dict[str, Any]]] = WeakKeyDiction
 class RunFormScreen(ReportsFailures, Screen[None]):
     """Fill a deployment's inputs and start a run (`ctrl+s`)."""
 
-    CSS_PATH = RUNS_CSS
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "start", "Start run", priority=True, id="runs.form.start"),
         Binding("ctrl+l", "use_last", "Last values", id="runs.form.last_values"),
@@ -89,9 +87,9 @@ class RunFormScreen(ReportsFailures, Screen[None]):
             yield Static("", id="upload-label")
             yield ProgressBar(total=1.0, show_eta=False, id="upload-bar")
         with Horizontal(id="form-buttons"):
-            yield Button("Start  ctrl+s", variant="primary", id="form-start")
-            yield Button("Last values  ctrl+l", id="form-last", disabled=True)
-            yield Button("Back  esc", id="form-back")
+            yield Button("Start  ctrl+s", variant="primary", compact=True, id="form-start")
+            yield Button("Last values  ctrl+l", compact=True, id="form-last", disabled=True)
+            yield Button("Back  esc", compact=True, id="form-back")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -1,13 +1,425 @@
-"""Run view: status timeline, progress and outputs (stub; being filled in)."""
+"""Run view: live status, progress, times, status timeline, inputs, and the outputs one at a time.
+
+Updates come from the app's `RunWatcher` (its `updated` and `saved` signals); this screen only
+paints. Output images are previewed from the saved files, so a finished run shows offline too.
+"""
 
 from __future__ import annotations
 
+import inspect
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from comfytui.errors import ComfyTuiError
+from comfytui.models import OutputFile, Run, RunStatus, SavedOutput
+from comfytui.sanitize import plain
+from comfytui.ui.failures import ReportsFailures
+from comfytui.ui.format import duration, safe, status
+from comfytui.ui.runs.confirm import ConfirmScreen
+from comfytui.ui.runs.opener import open_file
+from comfytui.ui.runs.preview import ImagePreview
+from comfytui.ui.runs.watcher import OutputsSaved
+
+if TYPE_CHECKING:
+    from comfytui.ui.app import ComfyTUI
 
 
-class RunScreen(Screen[None]):
+def _aware(when: datetime | None) -> datetime | None:
+    if when is None:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _clock(when: datetime | None) -> str:
+    when = _aware(when)
+    return when.astimezone().strftime("%H:%M:%S") if when else "--:--:--"
+
+
+class RunScreen(ReportsFailures, Screen[None]):
     """Watch one run and look at its outputs."""
 
-    def __init__(self, run_id: str) -> None:
+    BINDINGS: ClassVar = [
+        Binding("escape", "back", "Back", id="runs.view.back"),
+        Binding("c", "cancel_run", "Cancel run", id="runs.view.cancel"),
+        Binding("left", "step(-1)", "Prev output", priority=True, id="runs.view.prev"),
+        Binding("right", "step(1)", "Next output", priority=True, id="runs.view.next"),
+        Binding("o", "open_output", "Open file", id="runs.view.open"),
+        Binding("y", "copy_url", "Copy URL", id="runs.view.copy_url"),
+    ]
+
+    class Loaded(Message):
+        def __init__(
+            self, run: Run | None, saved: list[SavedOutput] | None, note: str = ""
+        ) -> None:
+            super().__init__()
+            self.run = run
+            self.saved = saved
+            self.note = note
+
+    def __init__(self, run_id: str, *, run: Run | None = None) -> None:
         super().__init__()
         self.run_id = run_id
+        self.run: Run | None = run
+        self.saved: dict[str, SavedOutput] = {}  # url -> saved file
+        self.save_error: str | None = None
+        self.index = 0
+        self.timeline: list[tuple[datetime, str]] = []
+        self._last_state: tuple[str, str | None] | None = None
+
+    @property
+    def tui(self) -> ComfyTUI:
+        return self.app  # type: ignore[return-value]
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Run {self.run_id}", style="bold"), id="run-title")
+        with Horizontal(id="run-body"):
+            with VerticalScroll(id="run-info"):
+                yield Static("", id="run-status")
+                yield ProgressBar(total=1.0, show_eta=False, id="run-progress")
+                yield Static("", id="run-times")
+                yield Static("", id="run-error")
+                yield Static(Text("Timeline", style="bold"), classes="run-section")
+                yield Static("", id="run-timeline")
+                yield Static(Text("Inputs", style="bold"), classes="run-section")
+                yield Static("", id="run-inputs")
+            with Vertical(id="run-outputs"):
+                yield Static("", id="output-caption")
+                yield ImagePreview(
+                    protocol=self._protocol(), empty_text="no output yet", id="output-preview"
+                )
+                yield Static("", id="output-path")
+        yield Footer()
+
+    def _protocol(self) -> str:
+        for owner in (self.app, getattr(self.app, "session", None)):
+            settings = getattr(owner, "settings", None)
+            if settings is not None and getattr(settings, "image_protocol", None):
+                return str(settings.image_protocol)
+        return "auto"
+
+    def on_mount(self) -> None:
+        watcher = getattr(self.app, "run_watcher", None)
+        if watcher is not None:
+            watcher.updated.subscribe(self, self._on_run)
+            watcher.saved.subscribe(self, self._on_saved)
+            latest = watcher.latest.get(self.run_id)
+            if latest is not None:
+                self.run = latest
+            if self.run_id in watcher.saved_outputs:
+                self._set_saved(watcher.saved_outputs[self.run_id])
+        if self.run is not None:
+            self._paint()
+        self.set_interval(1.0, self._tick)
+        self._load()
+
+    # --- data ---------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="run-view-load", exit_on_error=False)
+    async def _load(self) -> None:
+        session = self.tui.session
+        run = self.run
+        note = ""
+        try:
+            fetched = session.catalog.get_run(self.run_id)
+            fetched = await fetched if inspect.isawaitable(fetched) else fetched
+            if fetched is not None:
+                run = fetched
+        except ComfyTuiError as exc:
+            note = str(exc)
+        saved: list[SavedOutput] | None = None
+        if run is not None and run.is_terminal and run.outputs and not self.saved:
+            saved, error = await self._saved_outputs(run)
+            note = note or (error or "")
+        self.post_message(self.Loaded(run, saved, note))
+
+    async def _saved_outputs(self, run: Run) -> tuple[list[SavedOutput] | None, str | None]:
+        """Files already saved for `run`, downloading the missing ones when online."""
+        session = self.tui.session
+        try:
+            return list(await session.runs.save_outputs(run)), None
+        except ComfyTuiError as exc:
+            error = str(exc)
+        cache = getattr(session, "cache", None)
+        if cache is not None and hasattr(cache, "outputs_for_run"):
+            try:
+                return list(await cache.outputs_for_run(run.id)), error
+            except Exception:  # noqa: BLE001 - the cache's own error is less useful than `error`
+                pass
+        return None, error
+
+    def on_run_screen_loaded(self, message: Loaded) -> None:
+        if message.run is not None and (self.run is None or not self.run.is_terminal):
+            self.run = message.run
+        if message.saved is not None:
+            self._set_saved(message.saved)
+        if message.note and not self.saved:
+            self.save_error = message.note
+        if self.run is None:
+            self._show_error(message.note or "This run is not in the cache and not on the server.")
+            return
+        watcher = getattr(self.app, "run_watcher", None)
+        if watcher is not None and not self.run.is_terminal:
+            watcher.watch(self.run_id)
+        self._paint()
+
+    def _on_run(self, run: Run) -> None:
+        if run.id == self.run_id:
+            self.run = run
+            self._paint()
+
+    def _on_saved(self, event: OutputsSaved) -> None:
+        if event.run_id == self.run_id:
+            self._set_saved(event.outputs)
+            self.save_error = event.error
+            self._paint_output()
+
+    def _set_saved(self, outputs: list[SavedOutput]) -> None:
+        self.saved = {o.url: o for o in outputs}
+
+    # --- painting -----------------------------------------------------------------------------
+
+    def _paint(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        self._record(run)
+        title = Text(f"Run {run.id[:8]}", style="bold")
+        if run.deployment_id:
+            dep = self._deployment_name(run.deployment_id)
+            title.append("  ")
+            title.append_text(safe(dep, 60))
+        if run.gpu:
+            title.append(f"  {plain(run.gpu, 20)}", style="dim")
+        self.query_one("#run-title", Static).update(title)
+
+        line = Text("Status ")
+        line.append_text(status(run.status.value))
+        if run.live_status and not run.is_terminal:
+            line.append("  ")
+            line.append_text(safe(run.live_status, 60, style="italic"))
+        self.query_one("#run-status", Static).update(line)
+
+        bar = self.query_one("#run-progress", ProgressBar)
+        if run.status is RunStatus.SUCCESS:
+            bar.update(total=1.0, progress=1.0)
+        elif run.progress is not None:
+            bar.update(total=1.0, progress=min(max(run.progress, 0.0), 1.0))
+        elif run.is_terminal:
+            bar.update(total=1.0, progress=0)
+        else:
+            bar.update(total=None)  # indeterminate while queued
+
+        error = self.query_one("#run-error", Static)
+        problem = Text()
+        if run.error:
+            problem.append("Error: ", style="bold red")
+            problem.append(plain(run.error, 600))
+        for text in run.texts[:4]:
+            if problem:
+                problem.append("\n")
+            problem.append(plain(text, 600))
+        error.update(problem)
+        error.display = bool(problem)
+
+        self.query_one("#run-inputs", Static).update(self._inputs_text(run.inputs))
+        self._tick()
+        self._paint_timeline()
+        self._paint_output()
+
+    def _tick(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        now = datetime.now(UTC)
+        created = _aware(run.queued_at or run.created_at)
+        started = _aware(run.started_at)
+        ended = _aware(run.ended_at) if run.is_terminal else None
+        if ended is None and run.is_terminal:
+            ended = _aware(run.updated_at) or now
+        times = Text("Elapsed ")
+        times.append_text(duration(created, ended, now))
+        times.append("   Queue ")
+        if started is not None:
+            times.append_text(duration(created, started, now))
+        elif run.is_terminal:
+            times.append("—", style="dim")
+        else:
+            times.append_text(duration(created, None, now))
+            times.append(" (waiting)", style="dim")
+        self.query_one("#run-times", Static).update(times)
+
+    def _record(self, run: Run) -> None:
+        state = (run.status.value, run.live_status)
+        if state == self._last_state:
+            return
+        if self._last_state is None:  # first sight: what the timestamps already tell
+            for when, label in (
+                (run.created_at, "created"),
+                (run.queued_at, "queued"),
+                (run.started_at, "started"),
+            ):
+                if when is not None:
+                    self.timeline.append((_aware(when) or datetime.now(UTC), label))
+        if self._last_state is None or state[0] != self._last_state[0]:
+            when = _aware(run.ended_at) if run.is_terminal and run.ended_at else None
+            label = run.status.value
+            if not self.timeline or self.timeline[-1][1] != label:
+                self.timeline.append((when or datetime.now(UTC), label))
+        if run.live_status and not run.is_terminal:
+            self.timeline.append((datetime.now(UTC), f"  {plain(run.live_status, 50)}"))
+        self._last_state = state
+        del self.timeline[:-60]
+
+    def _paint_timeline(self) -> None:
+        text = Text()
+        for when, label in self.timeline[-12:]:
+            if text:
+                text.append("\n")
+            text.append(_clock(when), style="dim")
+            text.append(" ")
+            text.append_text(status(label) if not label.startswith(" ") else Text(label))
+        self.query_one("#run-timeline", Static).update(text)
+
+    @staticmethod
+    def _inputs_text(inputs: dict[str, Any]) -> Text:
+        if not inputs:
+            return Text("—", style="dim")
+        text = Text()
+        for key, value in list(inputs.items())[:30]:
+            if text:
+                text.append("\n")
+            shown = value if isinstance(value, str) else json.dumps(value, default=str)
+            text.append(plain(key, 30), style="bold")
+            text.append(" ")
+            text.append(plain(shown, 160))
+        return text
+
+    def _deployment_name(self, deployment_id: str) -> str:
+        for screen in self.app.screen_stack:
+            deployment = getattr(screen, "deployment", None)
+            if getattr(deployment, "id", None) == deployment_id:
+                return deployment.name  # type: ignore[union-attr]
+        return deployment_id[:8]
+
+    # --- outputs ------------------------------------------------------------------------------
+
+    @property
+    def outputs(self) -> tuple[OutputFile, ...]:
+        return self.run.outputs if self.run else ()
+
+    @property
+    def current(self) -> OutputFile | None:
+        outputs = self.outputs
+        if not outputs:
+            return None
+        self.index = min(max(self.index, 0), len(outputs) - 1)
+        return outputs[self.index]
+
+    def _paint_output(self) -> None:
+        preview = self.query_one(ImagePreview)
+        caption = self.query_one("#output-caption", Static)
+        where = self.query_one("#output-path", Static)
+        output = self.current
+        run = self.run
+        if output is None:
+            caption.update(Text("Outputs", style="bold"))
+            if run is not None and run.is_terminal:
+                note = "this run has no output files"
+            else:
+                note = "no output yet"
+            if preview.path is not None or preview._shown_text != note:
+                preview.show(None, note=note)
+            where.update("")
+            return
+        head = Text(f"Output {self.index + 1}/{len(self.outputs)}  ", style="bold")
+        head.append_text(safe(output.filename, 60))
+        if len(self.outputs) > 1:
+            head.append("   ←/→", style="dim")
+        caption.update(head)
+        saved = self.saved.get(output.url)
+        if saved is not None:
+            path = Path(saved.path)
+            if preview.path != path:
+                preview.show(path)
+            line = Text("Saved ")
+            line.append(plain(saved.path, 300))
+            line.append("   o: open  y: copy URL", style="dim")
+        else:
+            if run is not None and run.is_terminal:
+                note = f"not saved: {self.save_error}" if self.save_error else "saving…"
+            else:
+                note = "shown once the run ends and the file is saved"
+            if preview.path is not None or preview._shown_text != note:
+                preview.show(None, note=note)
+            line = Text("URL ")
+            line.append(plain(output.url, 300))
+            line.append("   y: copy URL", style="dim")
+        where.update(line)
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def action_step(self, delta: int) -> None:
+        if len(self.outputs) > 1:
+            self.index = (self.index + delta) % len(self.outputs)
+            self._paint_output()
+
+    def action_open_output(self) -> None:
+        output = self.current
+        saved = self.saved.get(output.url) if output else None
+        if saved is None:
+            self.notify("No saved file to open yet.", severity="warning", markup=False)
+            return
+        self.notify(open_file(Path(saved.path)), markup=False)
+
+    def action_copy_url(self) -> None:
+        output = self.current
+        if output is None:
+            self.notify("This run has no output URL yet.", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(output.url)
+        self.notify("Output URL copied to the clipboard (OSC 52).", markup=False)
+
+    def action_cancel_run(self) -> None:
+        if self.run is not None and self.run.is_terminal:
+            self.notify(f"The run already ended ({self.run.status.value}).", markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._cancel()
+
+        question = ConfirmScreen(f"Cancel run {self.run_id[:8]}?", "Cancel run", "Keep")
+        self.app.push_screen(question, answered)
+
+    @work(exclusive=True, group="run-view-cancel", exit_on_error=False)
+    async def _cancel(self) -> None:
+        try:
+            await self.tui.session.runs.cancel(self.run_id)
+        except ComfyTuiError as exc:
+            self.notify(f"Cancel failed: {exc}", severity="error", markup=False)
+            return
+        self.notify(f"Cancel requested for run {self.run_id[:8]}.", markup=False)
+        watcher = getattr(self.app, "run_watcher", None)
+        if watcher is not None:
+            watcher.watch(self.run_id)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def _show_error(self, text: str) -> None:
+        error = self.query_one("#run-error", Static)
+        error.update(Text(text))
+        error.display = True

@@ -25,6 +25,8 @@ from comfytui.ui.format import ago, duration, progress, safe, short_id, status
 if TYPE_CHECKING:
     from comfytui.ui.app import ComfyTUI
 
+Row = tuple[str | None, Sequence[Text]]
+
 
 class DetailLoaded(Message, bubble=False):
     def __init__(self, detail: Any) -> None:
@@ -105,7 +107,7 @@ class DetailScreen(ReportsFailures, Screen[None]):
         return Static(text, classes="detail-facts")
 
     @staticmethod
-    def table(columns: Sequence[str], rows: Iterable[tuple[str | None, Sequence[Text]]]) -> DataTable:
+    def table(columns: Sequence[str], rows: Iterable[Row]) -> DataTable:
         """A related-items table; a row key `kind:id` makes `enter` open it."""
         table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, classes="detail-table")
         table.add_columns(*columns)

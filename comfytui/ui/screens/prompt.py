@@ -20,10 +20,9 @@ class OpenByIdScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="open-box"):
             yield Label("Open by id")
-            with Horizontal(id="open-kind"):
-                with RadioSet(id="open-kinds"):
-                    yield RadioButton("run", value=True, id="kind-run")
-                    yield RadioButton("deployment", id="kind-deployment")
+            with Horizontal(id="open-kind"), RadioSet(id="open-kinds"):
+                yield RadioButton("run", value=True, id="kind-run")
+                yield RadioButton("deployment", id="kind-deployment")
             yield Input(placeholder="run id, deployment id or name", id="open-id")
 
     def on_mount(self) -> None:

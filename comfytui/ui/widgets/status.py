@@ -46,7 +46,8 @@ class StatusBar(Static):
         line.append(ago_str(state.last_sync, now) if state.last_sync else "never")
         active = len(state.active_runs)
         line.append("  ")
-        line.append(f"{active} active run{'s' if active != 1 else ''}", style="cyan" if active else "dim")
+        plural = "s" if active != 1 else ""
+        line.append(f"{active} active run{plural}", style="cyan" if active else "dim")
         self.update(line)
 
 

@@ -1,0 +1,76 @@
+"""`run_tui(args)`: settings, logging, the image-protocol probe, then the app; returns an exit code.
+
+Never prints a traceback: a comfytui error is one line on stderr with its exit code; anything
+unexpected is one line on stderr and the traceback goes to the log file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from comfytui.errors import ComfyTuiError
+from comfytui.settings import load_settings
+
+log = logging.getLogger("comfytui")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ComfyTuiError(f"comfytui: {message} (try --help)")
+
+
+def _parse(args: list[str]) -> argparse.Namespace:
+    parser = _Parser(prog="comfytui", description="Browse and run ComfyUI Deploy workflows.")
+    parser.add_argument("--profile", help="config profile to use")
+    parser.add_argument("--api-url", help="API base URL (default: config, then env)")
+    return parser.parse_args(args)
+
+
+def _setup_logging(path: os.PathLike[str] | str) -> None:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("comfytui")
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if os.environ.get("COMFYTUI_DEBUG") else logging.INFO)
+
+
+def _probe_images() -> None:
+    """Import textual_image now: its terminal probe needs the real TTY before Textual takes it."""
+    try:
+        import textual_image.widget  # noqa: F401
+    except Exception:  # a broken probe must not stop the app; previews fall back
+        log.warning("textual_image probe failed", exc_info=True)
+
+
+def run_tui(args: list[str]) -> int:
+    try:
+        options = _parse(args)
+        settings = load_settings(api_url=options.api_url, profile=options.profile)
+    except ComfyTuiError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.exit_code
+    _setup_logging(settings.locations.log_file)
+    _probe_images()
+    from comfytui.ui.app import ComfyTUI
+
+    try:
+        result = ComfyTUI(settings).run()
+    except ComfyTuiError as exc:
+        print(f"comfytui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:
+        log.exception("the app stopped on an unexpected error")
+        print(
+            f"comfytui: unexpected {type(exc).__name__}: {exc} "
+            f"(details in {settings.locations.log_file})",
+            file=sys.stderr,
+        )
+        return 4
+    return int(result or 0)

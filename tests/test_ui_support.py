@@ -1,0 +1,56 @@
+"""Helpers shared by the UI tests (no tests here): settings for an emulator, waiting on the app."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from comfytui.settings import Secret, Settings, load_settings
+
+#: A fixed "now" one hour after the emulator's seed time, so relative times are stable.
+try:
+    from comfytui.emulator.seed import BASE_TIME
+
+    FIXED_NOW = BASE_TIME + timedelta(hours=1)
+except ImportError:  # pragma: no cover - the emulator is part of the package
+    FIXED_NOW = None
+
+
+def settings_for(emulator, **changes) -> Settings:
+    """Settings pointing at `emulator` with its key (so no demo emulator is started)."""
+    from dataclasses import replace
+
+    base = load_settings(keyring_lookup=False)
+    return replace(
+        base,
+        api_url=emulator.api_url,
+        api_key=Secret(emulator.api_key),
+        key_source="flag",
+        **changes,
+    )
+
+
+async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let workers finish and messages drain until `condition()` holds (fails after timeout)."""
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    while True:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {condition}")
+        await pilot.pause(0.02)
+
+
+def panes_filled(app) -> bool:
+    return app.session is not None and all(
+        p.revalidated and p.table.row_count > 0 for p in app.main.panes
+    )
+
+
+def cell_texts(table) -> list[list[str]]:
+    """The plain text of every cell of a DataTable, row by row."""
+    return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
