@@ -82,8 +82,15 @@ async def _first_page(folder: Path, total: int, repeats: int) -> Result:
     assert len(page) == min(200, total) and page[0].created_at >= page[-1].created_at
     value, spread = await measure_async(lambda: cache.list_runs(limit=200), repeats)
     await cache.close()
-    return Result("cache_first_page", value, baseline, "s", 1.5, spread,
-                  f"200 of {total:,} runs, newest first")
+    return Result(
+        "cache_first_page",
+        value,
+        baseline,
+        "s",
+        1.5,
+        spread,
+        f"200 of {total:,} runs, newest first",
+    )
 
 
 async def _upsert(folder: Path, count: int, repeats: int) -> Result:
@@ -117,16 +124,24 @@ async def _upsert(folder: Path, count: int, repeats: int) -> Result:
     await measure_async(cache_insert, repeats)
     value = sorted(_times)[len(_times) // 2]
     spread = (max(_times) - min(_times)) / value if value else 0.0
-    return Result("cache_upsert", value, baseline, "s", 2.0, spread,
-                  f"{count:,} runs in one transaction")
+    return Result(
+        "cache_upsert", value, baseline, "s", 2.0, spread, f"{count:,} runs in one transaction"
+    )
 
 
 async def _bytes(folder: Path, count: int) -> Result:
     path = folder / "size.db"
     await _fill(path, count)
     size = path.stat().st_size * 10_000 / count
-    return Result("cache_bytes_per_10k_runs", size, None, "bytes", None, 0.0,
-                  f"file size after {count:,} runs, scaled to 10,000")
+    return Result(
+        "cache_bytes_per_10k_runs",
+        size,
+        None,
+        "bytes",
+        None,
+        0.0,
+        f"file size after {count:,} runs, scaled to 10,000",
+    )
 
 
 _times: list[float] = []
@@ -165,5 +180,7 @@ if __name__ == "__main__":
 
     for result in run(quick="--quick" in sys.argv):
         ratio = f" ratio {result.ratio:.2f}" if result.ratio is not None else ""
-        print(f"{result.name}: {result.value:.6g} {result.unit}{ratio} "
-              f"(target {result.target}, spread {result.spread:.2f}) {result.note}")
+        print(
+            f"{result.name}: {result.value:.6g} {result.unit}{ratio} "
+            f"(target {result.target}, spread {result.spread:.2f}) {result.note}"
+        )

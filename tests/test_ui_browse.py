@@ -20,8 +20,10 @@ async def test_each_pane_fills_from_the_api(emulator):
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: panes_filled(app))
         main = app.main
-        names = {kind: [row[0] for row in cell_texts(main.pane(kind).table)] for kind in
-                 ("workflows", "deployments", "machines")}
+        names = {
+            kind: [row[0] for row in cell_texts(main.pane(kind).table)]
+            for kind in ("workflows", "deployments", "machines")
+        }
         assert "txt2img" in names["workflows"]
         assert "draft-no-deployment" in names["workflows"]
         assert {"txt2img", "webp-out", "broken"} <= set(names["deployments"])

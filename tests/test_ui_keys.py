@@ -19,9 +19,20 @@ async def test_help_lists_the_bindings_with_ids(emulator):
         await pilot.press("2", "question_mark")
         assert isinstance(app.screen, HelpScreen)
         ids = {ident for _, _, ident in app.screen.rows}
-        assert {"app.help", "app.quit", "app.start_run", "app.open_by_id", "pane.filter",
-                "pane.sort", "pane.refresh", "pane.down", "pane.last", "main.pane1",
-                "main.next_pane", "table.open"} <= ids
+        assert {
+            "app.help",
+            "app.quit",
+            "app.start_run",
+            "app.open_by_id",
+            "pane.filter",
+            "pane.sort",
+            "pane.refresh",
+            "pane.down",
+            "pane.last",
+            "main.pane1",
+            "main.next_pane",
+            "table.open",
+        } <= ids
         keys = {ident: key for key, _, ident in app.screen.rows}
         assert keys["pane.filter"] == "/"
         await pilot.press("escape")
@@ -37,8 +48,17 @@ async def test_every_binding_has_an_id():
     from comfytui.ui.panes.base import PaneFilter, PaneTable
     from comfytui.ui.screens import details, help, prompt
 
-    classes = [ComfyTUI, MainScreen, PaneTable, PaneFilter, *PANES, details.DetailScreen,
-               details.DeploymentScreen, help.HelpScreen, prompt.OpenByIdScreen]
+    classes = [
+        ComfyTUI,
+        MainScreen,
+        PaneTable,
+        PaneFilter,
+        *PANES,
+        details.DetailScreen,
+        details.DeploymentScreen,
+        help.HelpScreen,
+        prompt.OpenByIdScreen,
+    ]
     for cls in classes:
         for binding in cls.__dict__.get("BINDINGS", []):
             assert isinstance(binding, Binding) and binding.id, (cls, binding)

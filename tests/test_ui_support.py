@@ -53,4 +53,6 @@ def panes_filled(app) -> bool:
 
 def cell_texts(table) -> list[list[str]]:
     """The plain text of every cell of a DataTable, row by row."""
-    return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
+    return [
+        [str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)
+    ]

@@ -126,7 +126,7 @@ class ComfyDeployClient:
         route = ROUTES[dialect].get(op)
         if route is None:
             what = op.replace("_", " ")
-            raise NotSupportedError(f"{self.host} ({dialect} API) does not offer: {what}")
+            raise NotSupportedError(f"{self.host} ({dialect} API) cannot {what}")
         return route, PARSERS[dialect]
 
     async def _call(
@@ -149,7 +149,8 @@ class ComfyDeployClient:
         except NotFoundError:
             if not route.listing:
                 raise
-            raise NotSupportedError(f"{self.host} does not offer {route.path} listing") from None
+            message = f"{self.host} does not list {route.listing}: enter ids by hand"
+            raise NotSupportedError(message) from None
         return reply.json()
 
     def _parse(self, fn: Callable[..., T], data: Any, *args: Any) -> T:

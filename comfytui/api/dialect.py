@@ -23,18 +23,18 @@ DIALECTS: tuple[Dialect, ...] = ("v2", "legacy", "selfhost")
 class Route:
     method: str
     path: str  # relative to the API root; `{}` are filled with quoted ids in order
-    listing: bool = False  # a 404 here means "this server does not offer it"
+    listing: str = ""  # what a listing route lists; a 404 there means "not offered here"
 
 
 _V2: dict[str, Route] = {
-    "list_workflows": Route("GET", "workflows", listing=True),
+    "list_workflows": Route("GET", "workflows", listing="workflows"),
     "get_workflow": Route("GET", "workflow/{}"),
     "list_workflow_versions": Route("GET", "workflow/{}/versions"),
     "get_workflow_version": Route("GET", "workflow-version/{}"),
-    "list_deployments": Route("GET", "deployments", listing=True),
+    "list_deployments": Route("GET", "deployments", listing="deployments"),
     "get_deployment": Route("GET", "deployment/{}"),
     "list_deployment_runs": Route("GET", "deployment/{}/runs"),
-    "list_machines": Route("GET", "machines", listing=True),
+    "list_machines": Route("GET", "machines", listing="machines"),
     "get_machine": Route("GET", "machine/{}"),
     "queue_run": Route("POST", "run/deployment/queue"),
     "get_run": Route("GET", "run/{}"),
@@ -55,11 +55,11 @@ _LEGACY_COMMON: dict[str, Route] = {
 
 _HOSTED: dict[str, Route] = {
     **_LEGACY_COMMON,
-    "list_workflows": Route("GET", "v1/workflows", listing=True),
+    "list_workflows": Route("GET", "v1/workflows", listing="workflows"),
     "get_workflow": Route("GET", "v1/workflows/{}"),
-    "list_deployments": Route("GET", "deployment", listing=True),
+    "list_deployments": Route("GET", "deployment", listing="deployments"),
     "get_deployment": Route("GET", "deployment/{}/inputs"),
-    "list_machines": Route("GET", "v1/machines", listing=True),
+    "list_machines": Route("GET", "v1/machines", listing="machines"),
     "get_machine": Route("GET", "v1/machines/{}"),
 }
 

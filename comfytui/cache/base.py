@@ -29,6 +29,7 @@ class CacheBase:
         self.path = path
         self.server_key = server_key
         self.notice = notice
+        self._run_memo: dict[str, tuple[Any, Any]] = {}  # id -> (row, Run): see RunStore
 
     async def close(self) -> None:
         await self._conn.close()

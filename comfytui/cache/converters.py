@@ -198,15 +198,8 @@ RUN_COLUMNS = (
 )
 
 
-def _output_json(o: OutputFile) -> dict[str, Any]:
-    return {
-        "u": o.url,
-        "f": o.filename,
-        "k": o.kind,
-        "t": o.type,
-        "s": o.subfolder,
-        "o": o.output_id,
-    }
+def _output_json(o: OutputFile) -> list[Any]:
+    return [o.url, o.filename, o.kind, o.type, o.subfolder, o.output_id]
 
 
 def run_row(r: Run) -> tuple[Any, ...]:
@@ -263,14 +256,7 @@ def run_from_row(row: Any) -> Run:
         None if q is None else _fromtimestamp(q, UTC),
         None if s is None else _fromtimestamp(s, UTC),
         None if e is None else _fromtimestamp(e, UTC),
-        tuple(
-            OutputFile(
-                o["u"], o.get("f", ""), o.get("k", "images"), o.get("t"), o.get("s"), o.get("o")
-            )
-            for o in out
-        )
-        if out
-        else (),
+        tuple([OutputFile(*o) for o in out]) if out else (),
         tuple(b.get("tx", ())),
         b.get("err"),
     )

@@ -25,9 +25,26 @@ _SELECT_RUNS = f"SELECT {cv.RUN_COLUMNS} FROM runs"
 _UNFINISHED = tuple(s.value for s in RunStatus if s not in TERMINAL_STATUSES)
 
 StatusFilter = RunStatus | str | Collection[RunStatus | str] | None
+_MEMO_SIZE = 4096
 
 
 class RunStore(CacheBase):
+    def _run(self, row: Any) -> Run:
+        """Convert a row, reusing the Run built from an identical row before.
+
+        The Runs view re-reads its page on every refresh and every watched change; rows that did
+        not change are not decoded again (identity memo, bounded).
+        """
+        memo = self._run_memo
+        hit = memo.get(row[0])
+        if hit is not None and hit[0] == row:
+            return hit[1]
+        run = cv.run_from_row(row)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[row[0]] = (row, run)
+        return run
+
     async def upsert_runs(self, runs: Iterable[Run]) -> None:
         """Many runs in one transaction (one executemany)."""
         await self._write_many(_UPSERT_RUN, self._scoped(cv.run_row(r) for r in runs))
@@ -66,7 +83,7 @@ class RunStore(CacheBase):
         """A page of runs, newest first (indexed; fast on 100,000 runs)."""
         where, params = self._run_filter(deployment_id, status, search)
         return await self._all(
-            cv.run_from_row,
+            self._run,
             f"{_SELECT_RUNS} WHERE {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
@@ -83,7 +100,7 @@ class RunStore(CacheBase):
 
     async def get_run(self, run_id: str) -> Run | None:
         return await self._one(
-            cv.run_from_row,
+            self._run,
             f"{_SELECT_RUNS} WHERE server = ? AND id = ?",
             (self.server_key, run_id),
         )
@@ -92,7 +109,7 @@ class RunStore(CacheBase):
         """Runs the cache holds in a non-terminal state (to resume watching), oldest first."""
         marks = ", ".join("?" * len(_UNFINISHED))
         return await self._all(
-            cv.run_from_row,
+            self._run,
             f"{_SELECT_RUNS} WHERE server = ? AND status IN ({marks}) ORDER BY created_at, id",
             (self.server_key, *_UNFINISHED),
         )

@@ -74,6 +74,7 @@ class PaneFilter(Input):
 
 
 class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
+    ALLOW_MAXIMIZE = True  # `z` zooms the pane
     KIND: ClassVar[str] = ""
     TITLE: ClassVar[str] = ""
     COLUMNS: ClassVar[tuple[Column, ...]] = ()

@@ -15,6 +15,7 @@ from comfytui.ui.widgets.status import OfflineBanner, StatusBar
 
 
 class MainScreen(Screen[None]):
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, StatusBar, OfflineBanner"
     BINDINGS: ClassVar = [
         Binding("1", "show_pane(0)", "Workflows", show=False, id="main.pane1"),
         Binding("2", "show_pane(1)", "Deployments", show=False, id="main.pane2"),

@@ -1,0 +1,224 @@
+"""TUI start-up and memory benchmarks.
+
+- startup_first_rows: launch (a fresh interpreter) to the first painted Deployments rows with
+  1,000 deployments in the cache and the API unreachable, against a bare Textual app showing the
+  same 1,000 rows in one DataTable. Both run headless at 120x35; the figure is the ratio of the
+  wall times measured by the parent process (interpreter start included for both).
+- rss_100k_runs: resident memory (VmRSS, MB) of the TUI after browsing 100,000 cached runs
+  (open the Runs pane, jump to the end, walk back, jump to the start). Absolute target: 200 MB.
+
+Each measurement runs in its own subprocess (`python -m benchmarks.bench_startup CHILD ...`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from benchmarks.common import Result
+
+UNREACHABLE = "http://127.0.0.1:9/api"  # discard port: connection refused at once
+BENCH_KEY = "bench-key-0123456789"
+SIZE = (120, 35)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+
+
+def _deployments(count: int) -> list:
+    from comfytui.models import Deployment, InputKind, InputSpec
+
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    spec = (InputSpec("prompt", "ComfyUIDeployExternalText", InputKind.TEXT, default="a fox"),)
+    return [
+        Deployment(
+            id=f"dep-{n:06d}",
+            name=f"deployment-{n:05d}",
+            environment=("production", "staging", "preview")[n % 3],
+            workflow_id=f"wf-{n % 50}",
+            machine_id=f"m-{n % 7}",
+            machine_name=f"machine-{n % 7}",
+            version=n % 9 + 1,
+            gpu=("A10G", "L4", "H100")[n % 3],
+            inputs=spec,
+            created_at=base + timedelta(minutes=n),
+            updated_at=base + timedelta(minutes=n),
+        )
+        for n in range(count)
+    ]
+
+
+def _settings(home: Path):
+    from comfytui.settings import Secret, load_settings
+
+    env = {"COMFYTUI_HOME": str(home)}
+    settings = load_settings(environ=env, keyring_lookup=False)
+    return replace(settings, api_url=UNREACHABLE, api_key=Secret(BENCH_KEY), key_source="flag")
+
+
+async def _prefill(home: Path, deployments: int, runs: int) -> None:
+    """Fill the cache the TUI will open (through the services' own cache handle)."""
+    from benchmarks.bench_cache import make_runs
+    from comfytui.services import Session
+
+    async with Session.open(_settings(home)) as session:
+        cache = session.cache
+        await cache.upsert_deployments(_deployments(deployments))
+        for start in range(0, runs, 20_000):
+            await cache.upsert_runs(make_runs(min(20_000, runs - start), start))
+
+
+# --- children (run in a fresh interpreter) -------------------------------------------------------
+
+
+async def _child_app(home: str) -> None:
+    from comfytui.ui.app import ComfyTUI
+
+    app = ComfyTUI(_settings(Path(home)))
+    async with app.run_test(size=SIZE) as pilot:
+        while not (app.session is not None and app.main.deployments.table.row_count):
+            await pilot.pause(0.002)
+        await pilot.pause()  # one more refresh: the rows are on screen
+        print("ROWS", app.main.deployments.total, flush=True)
+
+
+async def _child_bare(count: str) -> None:
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    rows = [
+        (Text(d.name), Text(d.environment), Text(d.machine_name or ""), Text(d.gpu or ""))
+        for d in _deployments(int(count))
+    ]
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable(cursor_type="row")
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("Name", "Env", "Machine", "GPU")
+            table.add_rows(rows)
+
+    app = Bare()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(DataTable)
+        while not table.row_count:
+            await pilot.pause(0.002)
+        await pilot.pause()
+        print("ROWS", table.row_count, flush=True)
+
+
+async def _child_rss(home: str) -> None:
+    from comfytui.ui.app import ComfyTUI
+
+    app = ComfyTUI(_settings(Path(home)))
+    async with app.run_test(size=SIZE) as pilot:
+        runs = None
+        while runs is None or not runs.table.row_count:
+            await pilot.pause(0.01)
+            runs = app.main.runs if app.session is not None else None
+        await pilot.press("4", "G")
+        await app.workers.wait_for_complete()
+        await pilot.press(*["k"] * 30, "g", *["j"] * 30, "G", "g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        print("RSS", _rss_mb(), runs.total, flush=True)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- parent --------------------------------------------------------------------------------------
+
+
+def _spawn(*args: str, timeout: float = 120.0) -> tuple[float, list[str]]:
+    """Wall seconds until the child printed its answer line, and that line's fields."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COMFYTUI_DEBUG="")
+    env.pop("COMFY_DEPLOY_API_KEY", None)
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.bench_startup", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        elapsed = time.perf_counter() - started
+        proc.wait(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    if not line:
+        raise RuntimeError(f"child {args[0]} failed: {proc.stderr.read()[-500:]}")  # type: ignore[union-attr]
+    return elapsed, line.split()
+
+
+def run(quick: bool = False) -> list[Result]:
+    deployments = 50 if quick else 1_000
+    runs = 2_000 if quick else 100_000
+    repeats = 1 if quick else 5
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        asyncio.run(_prefill(home, deployments, runs=0))
+        _spawn("app", str(home))  # warm the OS file cache and the bytecode
+        _spawn("bare", str(deployments))
+        app_times, bare_times = [], []
+        for _ in range(repeats):
+            app_times.append(_spawn("app", str(home))[0])
+            bare_times.append(_spawn("bare", str(deployments))[0])
+        app_t, bare_t = statistics.median(app_times), statistics.median(bare_times)
+        results.append(
+            Result(
+                "startup_first_rows",
+                app_t,
+                bare_t,
+                "s",
+                1.5,
+                spread=(max(app_times) - min(app_times)) / app_t,
+                note=f"{deployments} cached deployments, API unreachable, headless {SIZE}",
+            )
+        )
+
+        big = Path(tmp) / "big"
+        asyncio.run(_prefill(big, deployments=20, runs=runs))
+        _, fields = _spawn("rss", str(big), timeout=300)
+        results.append(
+            Result(
+                "rss_100k_runs",
+                float(fields[1]),
+                None,
+                "MB",
+                200.0,
+                note=f"VmRSS after browsing {int(fields[2]):,} cached runs (G, k, g, j)",
+            )
+        )
+    return results
+
+
+if __name__ == "__main__":
+    kind, arg = sys.argv[1], sys.argv[2]
+    child = {"app": _child_app, "bare": _child_bare, "rss": _child_rss}[kind]
+    asyncio.run(child(arg))
