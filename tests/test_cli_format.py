@@ -40,6 +40,7 @@ EVIL = "fox\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x1b[31mred\x9b2J"
         (["--profile", "work", "ls", "runs"], False),
         (["--help"], False),
         (["bogus"], False),
+        (["--bogus"], False),
     ],
 )
 def test_dispatch_tui_only_without_a_command(argv, tui):
@@ -145,7 +146,7 @@ def test_progress_plain_lines_only_on_change():
         progress.update(Run(id="r", status=RunStatus.RUNNING, progress=pct, live_status=EVIL))
     progress.update(Run(id="r", status=RunStatus.SUCCESS, progress=1.0))
     lines = buf.getvalue().splitlines()
-    assert len(lines) == 4 and lines[-1] == "r: success 100%"
+    assert len(lines) == 3 and lines[-1] == "r: success 100%"
     assert "\x1b" not in buf.getvalue() and "\r" not in buf.getvalue()
 
 

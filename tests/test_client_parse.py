@@ -84,10 +84,15 @@ def test_v2_run_outputs_texts_and_unknown_status():
 
 def test_failed_run_error_text():
     error = {"error_type": "OutOfMemoryError", "stack_trace": "Traceback..."}
-    run = parse_v2.parse_run({**V2_RUN, "status": "failed", "outputs": [{"data": {"error": error}}]})
+    outputs = [{"data": {"error": error}}]
+    run = parse_v2.parse_run({**V2_RUN, "status": "failed", "outputs": outputs})
     assert run.status is RunStatus.FAILED and run.error == "OutOfMemoryError"
-    node_errors = {"7": {"errors": [{"message": "Value too big", "details": "steps"}],
-                         "class_type": "KSampler"}}
+    node_errors = {
+        "7": {
+            "errors": [{"message": "Value too big", "details": "steps"}],
+            "class_type": "KSampler",
+        }
+    }
     run = parse_v2.parse_run({"id": "r", "outputs": [{"data": {"error": node_errors}}]})
     assert run.error == "node 7 (KSampler): Value too big steps"
     run = parse_v2.parse_run({"id": "r", "outputs": [{"data": {"error": "boom\n\x1b[31mred"}}]})
@@ -105,8 +110,15 @@ def test_selfhost_recorded_sample():
 
 def test_tolerates_nulls_missing_and_wrong_types():
     run = parse_v2.parse_run(
-        {"id": 42, "status": None, "progress": "lots", "created_at": "yesterday",
-         "workflow_inputs": [1], "outputs": [None, {"data": None}, {"data": "x"}], "new": {}}
+        {
+            "id": 42,
+            "status": None,
+            "progress": "lots",
+            "created_at": "yesterday",
+            "workflow_inputs": [1],
+            "outputs": [None, {"data": None}, {"data": "x"}],
+            "new": {},
+        }
     )
     assert run.id == "42" and run.status is RunStatus.UNKNOWN and run.progress is None
     assert run.created_at is None and run.inputs == {} and run.outputs == ()
@@ -123,45 +135,92 @@ def test_run_without_id_is_protocol_error(bad):
 
 
 def test_v2_deployment_with_inputs():
-    data = [{
-        "id": "15e7", "user_id": "u", "workflow_version_id": "9a0e", "workflow_id": "4c1d",
-        "machine_id": "77aa", "environment": "production", "gpu": "A10G",
-        "created_at": "2025-02-01T08:00:00.000Z", "updated_at": "2025-02-01T08:00:00.000Z",
-        "workflow": {"id": "4c1d", "name": "txt2img"}, "machine": {"id": "77aa", "name": "gpu-1"},
-        "version": {"version": 3},
-        "input_types": [
-            {"type": "string", "class_type": "ComfyUIDeployExternalText", "input_id": "input_text",
-             "default_value": "a cat", "display_name": "Prompt", "description": ""},
-            {"type": "string", "class_type": "ComfyUIDeployExternalEnum", "input_id": "style",
-             "enum_options": ["a", "b"]},
-            {"type": "float", "class_type": "ComfyUIDeployExternalNumberSlider",
-             "input_id": "strength", "min_value": 0, "max_value": "1", "step": 0.1},
-            {"type": "integer", "class_type": "SomethingNew", "input_id": "n"},
-            {"class_type": "ComfyUIDeployExternalImage", "input_id": "img",
-             "default_value_url": "https://x/y.png"},
-            {"input_id": ""},
-            "junk",
-        ],
-        "output_types": [],
-    }]
+    data = [
+        {
+            "id": "15e7",
+            "user_id": "u",
+            "workflow_version_id": "9a0e",
+            "workflow_id": "4c1d",
+            "machine_id": "77aa",
+            "environment": "production",
+            "gpu": "A10G",
+            "created_at": "2025-02-01T08:00:00.000Z",
+            "updated_at": "2025-02-01T08:00:00.000Z",
+            "workflow": {"id": "4c1d", "name": "txt2img"},
+            "machine": {"id": "77aa", "name": "gpu-1"},
+            "version": {"version": 3},
+            "input_types": [
+                {
+                    "type": "string",
+                    "class_type": "ComfyUIDeployExternalText",
+                    "input_id": "input_text",
+                    "default_value": "a cat",
+                    "display_name": "Prompt",
+                    "description": "",
+                },
+                {
+                    "type": "string",
+                    "class_type": "ComfyUIDeployExternalEnum",
+                    "input_id": "style",
+                    "enum_options": ["a", "b"],
+                },
+                {
+                    "type": "float",
+                    "class_type": "ComfyUIDeployExternalNumberSlider",
+                    "input_id": "strength",
+                    "min_value": 0,
+                    "max_value": "1",
+                    "step": 0.1,
+                },
+                {"type": "integer", "class_type": "SomethingNew", "input_id": "n"},
+                {
+                    "class_type": "ComfyUIDeployExternalImage",
+                    "input_id": "img",
+                    "default_value_url": "https://x/y.png",
+                },
+                {"input_id": ""},
+                "junk",
+            ],
+            "output_types": [],
+        }
+    ]
     (dep,) = parse_v2.parse_deployments(data)
     assert dep.name == "txt2img" and dep.machine_name == "gpu-1" and dep.version == 3
     kinds = [(s.input_id, s.kind) for s in dep.inputs]
-    assert kinds == [("input_text", InputKind.TEXT), ("style", InputKind.ENUM),
-                     ("strength", InputKind.SLIDER), ("n", InputKind.INTEGER),
-                     ("img", InputKind.IMAGE)]
+    assert kinds == [
+        ("input_text", InputKind.TEXT),
+        ("style", InputKind.ENUM),
+        ("strength", InputKind.SLIDER),
+        ("n", InputKind.INTEGER),
+        ("img", InputKind.IMAGE),
+    ]
     assert dep.inputs[0].label == "Prompt" and dep.inputs[1].enum_options == ("a", "b")
     assert dep.inputs[2].max_value == 1.0 and dep.inputs[2].step == 0.1
     assert dep.inputs[4].default == "https://x/y.png"
 
 
 def test_legacy_deployments_and_inputs():
-    data = [{"deployment_id": "0b9c", "name": "txt2img", "inputs_definition": [
-        {"class_type": "ComfyUIDeployExternalEnum", "input_id": "e", "default_value": "a",
-         "enum_values": ["a", "b"]},
-        {"class_type": "ComfyUIDeployExternalNumberSliderInt", "input_id": "steps",
-         "default_value": 20, "min_value": 1, "max_value": 50},
-    ]}]
+    data = [
+        {
+            "deployment_id": "0b9c",
+            "name": "txt2img",
+            "inputs_definition": [
+                {
+                    "class_type": "ComfyUIDeployExternalEnum",
+                    "input_id": "e",
+                    "default_value": "a",
+                    "enum_values": ["a", "b"],
+                },
+                {
+                    "class_type": "ComfyUIDeployExternalNumberSliderInt",
+                    "input_id": "steps",
+                    "default_value": 20,
+                    "min_value": 1,
+                    "max_value": 50,
+                },
+            ],
+        }
+    ]
     (dep,) = parse_legacy.parse_deployments(data, "staging")
     assert dep.id == "0b9c" and dep.environment == "staging"
     assert [s.kind for s in dep.inputs] == [InputKind.ENUM, InputKind.SLIDER_INT]
@@ -171,20 +230,23 @@ def test_legacy_deployments_and_inputs():
 
 
 def test_enum_options_from_node_json_string():
-    spec = input_spec({"class_type": "ComfyUIDeployExternalEnum", "input_id": "e",
-                       "options": '["x", "y"]'})
+    spec = input_spec(
+        {"class_type": "ComfyUIDeployExternalEnum", "input_id": "e", "options": '["x", "y"]'}
+    )
     assert spec is not None and spec.enum_options == ("x", "y")
 
 
 @pytest.mark.parametrize(
     ("class_type", "kind"),
-    [("ComfyUIDeployExternalTextSingleLine", InputKind.TEXT_LINE),
-     ("ComfyUIDeployExternalImageBatch", InputKind.IMAGES),
-     ("ComfyUIDeployExternalSeed", InputKind.SEED),
-     ("ComfyUIDeployExternalBoolean", InputKind.BOOLEAN),
-     ("ComfyUIDeployExternalNumberInt", InputKind.INTEGER),
-     ("ComfyUIDeployExternalLora", InputKind.FILE),
-     ("KSampler", InputKind.OTHER)],
+    [
+        ("ComfyUIDeployExternalTextSingleLine", InputKind.TEXT_LINE),
+        ("ComfyUIDeployExternalImageBatch", InputKind.IMAGES),
+        ("ComfyUIDeployExternalSeed", InputKind.SEED),
+        ("ComfyUIDeployExternalBoolean", InputKind.BOOLEAN),
+        ("ComfyUIDeployExternalNumberInt", InputKind.INTEGER),
+        ("ComfyUIDeployExternalLora", InputKind.FILE),
+        ("KSampler", InputKind.OTHER),
+    ],
 )
 def test_input_kinds(class_type, kind):
     assert input_kind(class_type) is kind
@@ -192,11 +254,26 @@ def test_input_kinds(class_type, kind):
 
 
 def test_catalog_parsers():
-    (wf,) = parse_v2.parse_workflows([{"id": "w", "name": "txt2img", "pinned": None,
-                                       "selected_machine_id": "m", "cover_image": None}])
+    (wf,) = parse_v2.parse_workflows(
+        [
+            {
+                "id": "w",
+                "name": "txt2img",
+                "pinned": None,
+                "selected_machine_id": "m",
+                "cover_image": None,
+            }
+        ]
+    )
     assert wf.name == "txt2img" and wf.machine_id == "m" and wf.pinned is False
-    version = parse_v2.parse_version({"id": "v", "workflow_id": "w", "version": "3",
-                                      "workflow_api": {"3": {"class_type": "KSampler"}}})
+    version = parse_v2.parse_version(
+        {
+            "id": "v",
+            "workflow_id": "w",
+            "version": "3",
+            "workflow_api": {"3": {"class_type": "KSampler"}},
+        }
+    )
     assert version.version == 3 and version.workflow_api == {"3": {"class_type": "KSampler"}}
     (machine,) = parse_v2.parse_machines([{"id": "m", "name": "gpu", "status": "READY"}])
     assert machine.status == "ready"

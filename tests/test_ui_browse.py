@@ -21,7 +21,7 @@ async def test_each_pane_fills_from_the_api(emulator):
         await wait_until(pilot, lambda: panes_filled(app))
         main = app.main
         names = {
-            kind: [row[0] for row in cell_texts(main.pane(kind).table)]
+            kind: [row[0].removeprefix("★ ") for row in cell_texts(main.pane(kind).table)]
             for kind in ("workflows", "deployments", "machines")
         }
         assert "txt2img" in names["workflows"]

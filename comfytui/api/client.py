@@ -7,20 +7,20 @@ Routes live in `dialect.py`, parsing in `parse_v2.py` / `parse_legacy.py`, HTTP 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from comfytui.api import parse_legacy, parse_v2
+from comfytui.api import parse_legacy, parse_v2, upload, watch
 from comfytui.api.dialect import DIALECTS, PARSERS, ROUTES, Dialect, Route, probe
+from comfytui.api.download import Download, fetch
 from comfytui.api.retry import RetryPolicy
-from comfytui.api.sse import StreamState, iter_events
 from comfytui.api.transport import NO_BODY, Transport
-from comfytui.api.upload import ProgressCallback, guess_type, multipart_body, raw_body
+from comfytui.api.upload import ProgressCallback
 from comfytui.api.urls import ApiBase, segment
-from comfytui.errors import NotFoundError, NotSupportedError, ProtocolError, RateLimitedError
+from comfytui.errors import ConfigError, NotFoundError, NotSupportedError, ProtocolError
 from comfytui.models import (
     Deployment,
     Machine,
@@ -33,13 +33,6 @@ from comfytui.models import (
 T = TypeVar("T")
 
 _EMPTY_SNAPSHOT = {"comfyui": "", "git_custom_nodes": {}, "file_custom_nodes": []}
-
-
-@dataclass(frozen=True, slots=True)
-class Download:
-    content: bytes
-    content_type: str
-    url: str
 
 
 class ComfyDeployClient:
@@ -62,7 +55,7 @@ class ComfyDeployClient:
         retry_after_cap: float = 30.0,
     ) -> None:
         if dialect != "auto" and dialect not in DIALECTS:
-            raise ValueError(f"unknown dialect {dialect!r}: use auto, {', '.join(DIALECTS)}")
+            raise ConfigError(f"unknown API dialect {dialect!r}: use auto, {', '.join(DIALECTS)}")
         self._base = ApiBase.parse(base_url)
         self._transport = Transport(
             self._base,
@@ -72,13 +65,9 @@ class ComfyDeployClient:
             max_body_bytes=max_body_bytes,
         )
         self._retry = RetryPolicy(
-            attempts=max(retry_attempts, 1),
-            timeout=retry_timeout,
-            wait_initial=retry_wait_initial,
-            wait_max=retry_wait_max,
-            wait_jitter=retry_jitter,
-            retry_after_cap=retry_after_cap,
-        )
+            max(retry_attempts, 1), retry_timeout, retry_wait_initial, retry_wait_max,
+            retry_jitter, retry_after_cap,
+        )  # fmt: skip
         self._dialect: Dialect | None = None if dialect == "auto" else dialect  # type: ignore[assignment]
         self._probe_lock = asyncio.Lock()
 
@@ -116,10 +105,7 @@ class ComfyDeployClient:
         return self._dialect
 
     async def _probe_get(self, path: str, params: dict[str, Any]) -> object:
-        url = self._base.url(path)
-        return await self._retry.call(
-            lambda: self._transport.send("GET", url, params=params), idempotent=True
-        )
+        return await self._call(Route("GET", path), params=params)
 
     async def _route(self, op: str) -> tuple[Route, Any]:
         dialect = self._dialect or await self.detect_dialect()
@@ -227,63 +213,54 @@ class ComfyDeployClient:
 
     async def get_run(self, run_id: str) -> Run:
         route, parser = await self._route("get_run")
-        if route.path == "run":  # legacy: GET /api/run?run_id=
-            data = await self._call(route, params={"run_id": run_id})
-        else:
-            data = await self._call(route, run_id)
+        try:
+            if route.path == "run":  # legacy: GET /api/run?run_id=
+                data = await self._call(route, params={"run_id": run_id})
+            else:
+                data = await self._call(route, run_id)
+        except NotFoundError as exc:  # legacy says "Workflow not found" for a missing run
+            raise NotFoundError(
+                f"run {run_id} not found on {self.host}", status_code=exc.status_code
+            ) from None
         return self._parse(parser.parse_run, data)
 
     async def cancel_run(self, run_id: str) -> None:
         route, _ = await self._route("cancel_run")
         await self._call(route, run_id, idempotent=True)  # cancelling twice is harmless
 
-    async def watch_run(
+    def watch_run(
         self, run_id: str, *, min_interval: float = 0.5, max_interval: float = 5.0
     ) -> AsyncIterator[Run]:
-        """Poll a run, yielding each changed snapshot, until it is terminal.
-
-        The interval starts at `min_interval` and doubles up to `max_interval` while nothing
-        changes; a rate limit that outlasted the retries is waited out (`Retry-After`).
-        """
-        interval, last = min_interval, None
-        while True:
-            try:
-                run = await self.get_run(run_id)
-            except RateLimitedError as exc:
-                await asyncio.sleep(max(exc.retry_after or 0.0, interval))
-                interval = min(interval * 2, max_interval)
-                continue
-            if run != last:
-                last, interval = run, min_interval
-                yield run
-                if run.is_terminal:
-                    return
-            else:
-                interval = min(interval * 2, max_interval)
-            await asyncio.sleep(interval)
+        """Poll a run, yielding each changed snapshot, until it is terminal (see `watch.poll`)."""
+        return watch.poll(self.get_run, run_id, min_interval, max_interval)
 
     async def stream_run(
-        self, deployment_id: str, inputs: Mapping[str, Any]
+        self,
+        deployment_id: str,
+        inputs: Mapping[str, Any],
+        *,
+        idle_timeout: float = 120.0,
+        min_interval: float = 0.5,
+        max_interval: float = 5.0,
     ) -> AsyncIterator[Run | str]:
         """Queue a run on the v2 SSE route: yields its id (str) first, then Run snapshots.
 
-        Not retried (it queues a run). The final snapshot is a full `get_run` once the stream
-        reports a terminal status, so outputs are included.
+        Never retried (it queues a paid run). Falls back to polling if the stream breaks
+        after the run id arrived; `idle_timeout` is the longest silence accepted.
         """
         route, _ = await self._route("stream_run")
         body = {"deployment_id": deployment_id, "inputs": dict(inputs)}
-        state = StreamState(self.host)
-        url = self._base.url(route.path)
-        async with self._transport.stream("POST", url, json_body=body) as response:
-            events = iter_events(response.aiter_text(), self._transport.max_body_bytes, self.host)
-            async for name, data in events:
-                for item in state.feed(name, data):
-                    if isinstance(item, Run) and item.is_terminal:
-                        yield await self.get_run(item.id)
-                        return
-                    yield item
-        if state.run is not None and not state.run.is_terminal:
-            yield await self.get_run(state.run.id)
+        items = watch.stream(
+            self._transport,
+            self._base.url(route.path),
+            body,
+            self.get_run,
+            idle_timeout=idle_timeout,
+            min_interval=min_interval,
+            max_interval=max_interval,
+        )
+        async for item in items:
+            yield item
 
     # --- files and workflows ----------------------------------------------------------------
 
@@ -299,53 +276,25 @@ class ComfyDeployClient:
         route, parser = await self._route("upload_file")
         url = self._base.url(route.path)
         if parser is parse_v2:
-            body = multipart_body(path, content_type, on_progress)
-            reply = await self._retry.call(
-                lambda: self._transport.send(
-                    "POST", url, content=body.stream(), headers=body.headers
-                ),
-                idempotent=False,
-            )
+            body = upload.multipart_body(path, content_type, on_progress)
+            reply = await upload.send(self._transport, self._retry, "POST", url, body)
             return self._parse(parse_v2.parse_uploaded, reply.json())
-        body = raw_body(path, content_type, on_progress)
-        params = {"type": guess_type(path, content_type), "file_size": body.size}
+        body = upload.raw_body(path, content_type, on_progress)
+        params = {"type": body.file_type, "file_size": body.size}
         presigned = self._parse(
             parse_legacy.parse_presigned, await self._call(route, params=params)
         )
-        # The storage host gets no key (auth=False); the PUT is idempotent, so it may retry.
-        await self._retry.call(
-            lambda: self._transport.send(
-                "PUT",
-                presigned.upload_url,
-                content=body.stream(),
-                headers={**body.headers, "x-amz-acl": "public-read"},
-                auth=False,
-            ),
-            idempotent=True,
-        )
+        await upload.send(self._transport, self._retry, "PUT", presigned.upload_url, body)
         return presigned.download_url
 
     async def download(
-        self,
-        url: str,
-        *,
-        max_bytes: int | None = None,
-        allowed_types: tuple[str, ...] = ("image/",),
+        self, url: str, *, max_bytes: int | None = None, allowed_types: Sequence[str] = ("image/",)
     ) -> Download:
-        """Fetch an output file (no key sent, redirects followed, size and type checked)."""
-        target = url if "://" in url else self._base.origin + "/" + url.lstrip("/")
-        reply = await self._retry.call(
-            lambda: self._transport.send(
-                "GET",
-                target,
-                headers={"Accept": "*/*"},
-                auth=False,
-                max_bytes=max_bytes,
-                allowed_types=tuple(allowed_types),
-            ),
-            idempotent=True,
+        """Fetch an output file: no key sent, redirects followed, size and type checked."""
+        allowed = tuple(allowed_types)
+        return await fetch(
+            self._transport, self._retry, url, max_bytes=max_bytes, allowed_types=allowed
         )
-        return Download(reply.content, reply.content_type, reply.url)
 
     async def push_workflow(
         self,

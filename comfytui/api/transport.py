@@ -17,7 +17,7 @@ import httpx
 
 from comfytui.api.errmap import error_for_exception, error_for_status
 from comfytui.api.urls import ApiBase
-from comfytui.errors import ProtocolError
+from comfytui.errors import InputError, ProtocolError
 
 MAX_REDIRECTS = 5
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -127,7 +127,10 @@ class Transport:
         target = httpx.URL(url)
         extra = dict(headers or {})
         if body is not NO_BODY:
-            content = json.dumps(body, separators=(",", ":")).encode()
+            try:
+                content = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"values must be JSON text, numbers or booleans: {exc}") from None
             extra["Content-Type"] = "application/json"
         try:
             return self._client.build_request(

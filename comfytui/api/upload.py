@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from comfytui.api.retry import RetryPolicy
+from comfytui.api.transport import Reply, Transport
 from comfytui.errors import InputError
 
 CHUNK = 64 * 1024
@@ -60,6 +62,7 @@ class Body:
     path: Path
     size: int  # file bytes (what on_progress counts)
     content_type: str  # of the whole body
+    file_type: str  # of the file itself
     head: bytes = b""
     tail: bytes = b""
     on_progress: ProgressCallback | None = None
@@ -89,9 +92,31 @@ def multipart_body(
         f"Content-Type: {guess_type(path, content_type)}\r\n\r\n"
     ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
-    return Body(path, size, f"multipart/form-data; boundary={boundary}", head, tail, on_progress)
+    kind = guess_type(path, content_type)
+    multipart = f"multipart/form-data; boundary={boundary}"
+    return Body(path, size, multipart, kind, head, tail, on_progress)
 
 
 def raw_body(path: Path, content_type: str | None, on_progress: ProgressCallback | None) -> Body:
     """The file as it is (presigned PUT)."""
-    return Body(path, file_size(path), guess_type(path, content_type), on_progress=on_progress)
+    kind = guess_type(path, content_type)
+    return Body(path, file_size(path), kind, kind, on_progress=on_progress)
+
+
+async def send(
+    transport: Transport, retry: RetryPolicy, method: str, url: str, body: Body
+) -> Reply:
+    """Send a streamed body: the v2 POST, or the presigned PUT to the storage host.
+
+    The storage host never gets the key (`auth=False`; it is another origin anyway). The PUT is
+    idempotent and may retry; the POST retries only when nothing was sent.
+    """
+    headers = body.headers
+    if method == "PUT":
+        headers["x-amz-acl"] = "public-read"  # part of the signed command (§1.5, §7)
+    return await retry.call(
+        lambda: transport.send(
+            method, url, content=body.stream(), headers=headers, auth=method != "PUT"
+        ),
+        idempotent=method == "PUT",
+    )

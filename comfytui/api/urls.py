@@ -7,6 +7,9 @@ from urllib.parse import quote
 
 import httpx
 
+from comfytui.errors import ConfigError
+from comfytui.sanitize import plain
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -28,26 +31,31 @@ class ApiBase:
 
     Accepts the origin alone, the origin with `/api`, either with trailing slashes, and a
     path prefix (`https://example.com/comfy/api`); never produces a doubled `/api`.
+    Anything but an http(s) URL is a ConfigError.
     """
 
     root: str  # scheme://host[:port][/prefix]/api, no trailing slash
     origin: str  # scheme://host[:port]
     host: str  # host[:port] as shown to users
+    origin_key: tuple[str, str, int] = ("", "", 0)  # for same-origin checks
 
     @classmethod
     def parse(cls, base_url: str) -> ApiBase:
         text = base_url.strip()
         if "://" not in text:
             text = "https://" + text
-        url = httpx.URL(text)
-        if url.scheme not in _DEFAULT_PORTS or not url.host:
-            raise ValueError(f"not an http(s) URL: {base_url!r}")
+        try:
+            url = httpx.URL(text)
+        except httpx.InvalidURL:
+            url = None
+        if url is None or url.scheme not in _DEFAULT_PORTS or not url.host:
+            raise ConfigError(f"API URL {plain(base_url, 80)!r} is not an http(s) URL")
         path = url.path.rstrip("/")
         if not path.endswith("/api"):
             path += "/api"
         netloc = url.netloc.decode("ascii")
         origin = f"{url.scheme}://{netloc}"
-        return cls(root=origin + path, origin=origin, host=netloc)
+        return cls(origin + path, origin, netloc, origin_of(url))
 
     def url(self, path: str) -> str:
         """Absolute URL of an API path given relative to the root (`run/123`, `/run/123`)."""
@@ -57,4 +65,4 @@ class ApiBase:
         return f"{self.root}/{rel}" if rel else self.root
 
     def is_api_origin(self, url: str | httpx.URL) -> bool:
-        return origin_of(url) == origin_of(self.origin)
+        return origin_of(url) == self.origin_key

@@ -7,7 +7,9 @@ The JSON blobs hold only non-default values with short keys, so rows stay small 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from comfytui.models import (
@@ -23,7 +25,17 @@ from comfytui.models import (
     WorkflowVersion,
 )
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+def _make_dumps() -> Callable[[Any], str]:
+    """Compact JSON; the C encoder built once (json.dumps builds a new one on every call)."""
+    fallback = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+    if c_make_encoder is None:
+        return fallback
+    chunks = c_make_encoder(None, str, encode_basestring, None, ":", ",", False, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
+_dumps = _make_dumps()
 _loads = json.JSONDecoder().decode
 _fromtimestamp = datetime.fromtimestamp
 _STATUSES = {s.value: s for s in RunStatus}
@@ -203,19 +215,25 @@ def _output_json(o: OutputFile) -> list[Any]:
 
 
 def run_row(r: Run) -> tuple[Any, ...]:
-    blob = {
-        "rs": r.raw_status if r.raw_status != r.status.value else None,
-        "v": r.workflow_version_id,
-        "m": r.machine_id,
-        "o": r.origin,
-        "g": r.gpu,
-        "q": to_ts(r.queued_at),
-        "s": to_ts(r.started_at),
-        "e": to_ts(r.ended_at),
-        "out": [_output_json(o) for o in r.outputs] or None,
-        "tx": list(r.texts) or None,
-        "err": r.error,
-    }
+    blob: dict[str, Any] = {}
+    if r.raw_status and r.raw_status != r.status.value:
+        blob["rs"] = r.raw_status
+    for key, value in (
+        ("v", r.workflow_version_id),
+        ("m", r.machine_id),
+        ("o", r.origin),
+        ("g", r.gpu),
+        ("err", r.error),
+    ):
+        if value:
+            blob[key] = value
+    for key, when in (("q", r.queued_at), ("s", r.started_at), ("e", r.ended_at)):
+        if when is not None:
+            blob[key] = to_ts(when)
+    if r.outputs:
+        blob["out"] = [_output_json(o) for o in r.outputs]
+    if r.texts:
+        blob["tx"] = list(r.texts)
     return (
         r.id,
         r.status.value,
@@ -226,7 +244,7 @@ def run_row(r: Run) -> tuple[Any, ...]:
         r.progress,
         r.live_status,
         _dumps(r.inputs) if r.inputs else None,
-        _compact(blob),
+        _dumps(blob),
     )
 
 

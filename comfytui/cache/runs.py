@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,11 @@ _UNFINISHED = tuple(s.value for s in RunStatus if s not in TERMINAL_STATUSES)
 
 StatusFilter = RunStatus | str | Collection[RunStatus | str] | None
 _MEMO_SIZE = 4096
+_CHUNK = 1000
+
+
+async def _executemany(conn: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    await conn.executemany(sql, rows)
 
 
 class RunStore(CacheBase):
@@ -46,8 +52,21 @@ class RunStore(CacheBase):
         return run
 
     async def upsert_runs(self, runs: Iterable[Run]) -> None:
-        """Many runs in one transaction (one executemany)."""
-        await self._write_many(_UPSERT_RUN, self._scoped(cv.run_row(r) for r in runs))
+        """Many runs in one transaction, pipelined: while SQLite inserts one chunk (in its
+        thread, without the GIL) the next chunk is converted to rows here."""
+        items = list(runs)
+        async with self._transaction() as conn:
+            pending: asyncio.Future[Any] | None = None
+            try:
+                for start in range(0, len(items), _CHUNK):
+                    rows = self._scoped(cv.run_row(r) for r in items[start : start + _CHUNK])
+                    if pending is not None:
+                        await pending
+                    pending = asyncio.ensure_future(_executemany(conn, _UPSERT_RUN, rows))
+                    await asyncio.sleep(0)  # let the task hand the chunk to the SQLite thread
+            finally:
+                if pending is not None:
+                    await pending
 
     async def upsert_run(self, run: Run) -> None:
         await self._write(_UPSERT_RUN, (self.server_key, *cv.run_row(run)))

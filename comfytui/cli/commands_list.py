@@ -9,8 +9,10 @@ from typing import Any
 from comfytui.cli import output
 from comfytui.cli.context import note, open_session, settings_from
 from comfytui.errors import ComfyTuiError, NetworkError, NotSupportedError
-from comfytui.models import Deployment, Run
+from comfytui.models import Deployment, Machine, Run, Workflow
+from comfytui.sanitize import plain
 
+DEFAULT_RUNS = 200  # newest first; --limit asks for more or fewer
 KINDS = ("workflows", "deployments", "machines", "runs")
 SINGULAR = {
     "workflow": "workflows",
@@ -25,7 +27,12 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     ls.add_argument("kind", choices=KINDS + tuple(SINGULAR), metavar="{" + ",".join(KINDS) + "}")
     ls.add_argument("--json", action="store_true", help="print JSON (schema in docs/cli.md)")
     ls.add_argument("--offline", action="store_true", help="read the local cache only, no network")
-    ls.add_argument("--limit", type=_positive_int, metavar="N", help="at most N items")
+    ls.add_argument(
+        "--limit",
+        type=_positive_int,
+        metavar="N",
+        help="at most N items (runs: default 200, newest first)",
+    )
     ls.set_defaults(handler=cmd_ls)
 
     show = add("show", "details of one workflow, deployment, machine or run")
@@ -61,10 +68,11 @@ async def cmd_ls(args: argparse.Namespace) -> int:
     kind = SINGULAR.get(args.kind, args.kind)
     async with open_session(settings_from(args)) as session:
         catalog = session.catalog
+        options = {"limit": args.limit or DEFAULT_RUNS} if kind == "runs" else {}
         if args.offline:
-            listing = await getattr(catalog, f"cached_{kind}")()
+            listing = await getattr(catalog, f"cached_{kind}")(**options)
         else:
-            listing = await getattr(catalog, f"refresh_{kind}")()
+            listing = await getattr(catalog, f"refresh_{kind}")(**options)
             error = listing_error(listing, kind)
             if error is not None:
                 raise error
@@ -98,71 +106,113 @@ async def cmd_show(args: argparse.Namespace) -> int:
     kind = SINGULAR[args.kind]
     async with open_session(settings_from(args)) as session:
         catalog = session.catalog
+        detail: Any = None
         if kind == "deployments":
             found = await catalog.resolve_deployment(args.id)
-            item: Any = await catalog.deployment_detail(found.id)
+            detail = await catalog.deployment_detail(found.id)
+            item: Any = detail.deployment
+            extra = {"machine": detail.machine, "runs": detail.runs}
         elif kind == "workflows":
-            item = await catalog.workflow_detail(args.id)
+            detail = await catalog.workflow_detail(args.id)
+            item = detail.workflow
+            extra = {
+                "versions": detail.versions,
+                "inputs": detail.inputs,
+                "deployments": detail.deployments,
+            }
         elif kind == "machines":
-            item = await catalog.machine_detail(args.id)
+            detail = await catalog.machine_detail(args.id)
+            item, extra = detail.machine, {"deployments": detail.deployments}
         else:
-            item = await catalog.get_run(args.id)
+            item, extra = await catalog.get_run(args.id), {}
+    if detail is not None and detail.offline:
+        note(f"offline: cached copy ({detail.error})")
+    elif detail is not None and detail.error:
+        note(detail.error)
     if args.json:
-        output.print_json(item)
+        output.print_json({**output.jsonable(item), **output.jsonable(extra)})
     elif isinstance(item, Run):
         print(output.run_block(item))
-    elif isinstance(item, Deployment):
-        print(deployment_block(item))
     else:
-        print(detail_block(item))
+        print(detail_block(kind, item, extra))
     return 0
 
 
-def deployment_block(d: Deployment) -> str:
+def detail_block(kind: str, item: Any, extra: dict[str, Any]) -> str:
+    if kind == "deployments":
+        d: Deployment = item
+        machine = extra.get("machine")
+        text = output.format_pairs(
+            [
+                ("id", d.id),
+                ("name", d.name),
+                ("environment", d.environment),
+                ("version", d.version),
+                ("workflow", d.workflow_id),
+                ("workflow version", d.workflow_version_id),
+                (
+                    "machine",
+                    f"{machine.name} ({machine.status})"
+                    if machine
+                    else d.machine_name or d.machine_id,
+                ),
+                ("gpu", d.gpu),
+                ("description", d.description),
+                ("created", d.created_at),
+                ("updated", d.updated_at),
+            ]
+        )
+        text += "\n\n" + (output.input_rows(d.inputs) if d.inputs else "(no inputs)")
+        runs = extra.get("runs") or []
+        if runs:
+            rows = [output.row("runs", r, {d.id: d.name}) for r in runs[:10]]
+            text += "\n\nrecent runs:\n" + _indent(output.format_table(output.TABLES["runs"], rows))
+        return text
+    if kind == "workflows":
+        w: Workflow = item
+        text = output.format_pairs(
+            [
+                ("id", w.id),
+                ("name", w.name),
+                ("description", w.description),
+                ("machine", w.machine_id),
+                ("pinned", w.pinned),
+                ("created", w.created_at),
+                ("updated", w.updated_at),
+            ]
+        )
+        versions = sorted(extra.get("versions") or [], key=lambda v: v.version or 0, reverse=True)
+        if versions:
+            rows = [
+                [str(v.version), v.id, output.short_time(v.created_at), output.fmt(v.comment)]
+                for v in versions
+            ]
+            text += "\n\nversions:\n" + _indent(
+                output.format_table(("VERSION", "ID", "CREATED", "COMMENT"), rows)
+            )
+        if extra.get("inputs"):
+            text += "\n\ninputs (latest version):\n" + _indent(output.input_rows(extra["inputs"]))
+        return text + _deployments(extra.get("deployments") or [])
+    m: Machine = item
     text = output.format_pairs(
         [
-            ("id", d.id),
-            ("name", d.name),
-            ("environment", d.environment),
-            ("version", d.version),
-            ("workflow", d.workflow_id),
-            ("workflow version", d.workflow_version_id),
-            ("machine", d.machine_name or d.machine_id),
-            ("gpu", d.gpu),
-            ("description", d.description),
-            ("created", d.created_at),
-            ("updated", d.updated_at),
+            ("id", m.id),
+            ("name", m.name),
+            ("status", m.status),
+            ("type", m.type),
+            ("gpu", m.gpu),
+            ("created", m.created_at),
+            ("updated", m.updated_at),
         ]
     )
-    if d.inputs:
-        text += "\n\n" + output.input_rows(d.inputs)
-    else:
-        text += "\n\n(no inputs)"
-    return text
+    return text + _deployments(extra.get("deployments") or [])
 
 
-def detail_block(item: Any) -> str:
-    """Workflows, machines and detail objects: their simple fields, then lists as tables."""
-    data = output.jsonable(item)
-    if not isinstance(data, dict):
-        return output.fmt(data)
-    simple = [(k.replace("_", " "), v) for k, v in data.items() if not isinstance(v, dict | list)]
-    nested = [(k, v) for k, v in data.items() if isinstance(v, dict)]
-    lists = [(k, v) for k, v in data.items() if isinstance(v, list) and v]
-    text = output.format_pairs(simple)
-    for key, value in nested:
-        text += "\n\n" + key.replace("_", " ") + ":\n" + _indent(detail_block(value))
-    for key, value in lists:
-        text += "\n\n" + key.replace("_", " ") + ":\n" + _indent(_list_table(value))
-    return text
-
-
-def _list_table(values: list[Any]) -> str:
-    if not all(isinstance(v, dict) for v in values):
-        return "\n".join(output.fmt(v) for v in values)
-    headers = [k for k, v in values[0].items() if not isinstance(v, dict | list)]
-    rows = [[output.fmt(v.get(h)) for h in headers] for v in values]
-    return output.format_table([h.upper() for h in headers], rows)
+def _deployments(items: list[Deployment]) -> str:
+    if not items:
+        return ""
+    rows = [[d.id, plain(d.name, output.NAME_WIDTH), plain(d.environment)] for d in items]
+    return "\n\ndeployments:\n" + _indent(output.format_table(("ID", "NAME", "ENV"), rows))
 
 
 def _indent(text: str) -> str:

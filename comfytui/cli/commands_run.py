@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import shutil
 from collections.abc import Callable, Sequence
@@ -13,7 +14,7 @@ from typing import Any
 from comfytui.cli import output
 from comfytui.cli.context import note, open_session, settings_from
 from comfytui.cli.progress import Progress
-from comfytui.errors import InputError, RunFailedError
+from comfytui.errors import InputError, NotSupportedError, RunFailedError
 from comfytui.models import Deployment, InputKind, InputSpec, Run, RunStatus, SavedOutput
 from comfytui.sanitize import plain
 
@@ -79,46 +80,53 @@ def split_assignments(items: Sequence[str]) -> list[tuple[str, str]]:
 
 
 def build_values(deployment: Deployment, pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """Check each -i against the deployment's specs (nothing is sent before this passes)."""
+    """Check each -i against the deployment's specs (nothing is sent before this passes).
+
+    `NAME=@path` of an image or file input becomes a Path, which the runs service uploads
+    first. A deployment whose inputs are unknown (some self-hosted servers) gets the text as is.
+    """
     from comfytui.services import inputs as service_inputs
 
     specs = {spec.input_id: spec for spec in deployment.inputs}
+    if not specs:
+        if pairs:
+            note(f"inputs of {deployment.name} are unknown; values are sent unchecked")
+        return dict(pairs)
     values: dict[str, Any] = {}
     for name, text in pairs:
         spec = specs.get(name)
         if spec is None:
-            known = ", ".join(specs) or "none"
+            known = ", ".join(specs)
             raise InputError(
-                f"unknown input {plain(name, 40)!r} for {plain(deployment.name, 40)}"
-                f" (inputs: {plain(known, 200)})"
+                f"unknown input {plain(name, 40)!r} for {plain(deployment.name, 40)} "
+                f"(inputs: {plain(known, 200)})"
             )
-        values[name] = (
-            _local_file(spec, text[1:])
-            if _is_file_ref(spec, text)
-            else (service_inputs.parse_value(spec, text))
-        )
+        if spec.kind in FILE_KINDS and text.startswith("@"):
+            values[name] = _local_file(spec, text[1:])
+        else:
+            values[name] = service_inputs.parse_value(spec, text)
     return service_inputs.validate_inputs(deployment.inputs, values)
-
-
-def _is_file_ref(spec: InputSpec, text: str) -> bool:
-    return spec.kind in FILE_KINDS and text.startswith("@")
 
 
 def _local_file(spec: InputSpec, text: str) -> Path:
     path = Path(text).expanduser()
     if not path.is_file():
-        raise InputError(f"{spec.input_id}: no such file: {plain(text, 200)}")
+        raise InputError(f"input {spec.input_id}: no such file: {plain(text, 200)}")
     return path
 
 
 async def cmd_run(args: argparse.Namespace) -> int:
     wait = args.wait or args.out is not None or args.timeout is not None
     pairs = split_assignments(args.inputs)
+    if args.out is not None:
+        prepare_folder(args.out)  # before anything is sent
     progress = Progress()
     async with open_session(settings_from(args)) as session:
         deployment = await session.catalog.resolve_deployment(args.deployment)
+        with contextlib.suppress(NotSupportedError):  # unknown inputs: sent unchecked
+            deployment = await session.catalog.ensure_inputs(deployment)
         values = build_values(deployment, pairs)
-        run = await session.runs.start(deployment, values, on_upload_progress=_uploads(progress))
+        run = await session.runs.start(deployment, values, on_upload_progress=progress.upload)
         progress.close()
         if not args.json:
             print(run.id, flush=True)
@@ -149,17 +157,6 @@ async def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _uploads(progress: Progress) -> Callable[..., None]:
-    def on_progress(*info: Any) -> None:
-        # (name, sent, total) or (sent, total): accept both shapes of the services callback
-        if len(info) == 3:
-            progress.upload(str(info[0]), int(info[1]), info[2])
-        elif len(info) == 2:
-            progress.upload("file", int(info[0]), info[1])
-
-    return on_progress
-
-
 async def _wait(
     session: Any, run: Run, progress: Progress, timeout: float | None
 ) -> tuple[Run, str | None]:
@@ -186,9 +183,25 @@ async def _wait(
         progress.close()
 
 
+def prepare_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError(f"--out {plain(str(folder), 200)} is a file, not a folder") from None
+    except OSError as exc:
+        raise InputError(f"cannot create --out {plain(str(folder), 200)}: {exc.strerror}") from None
+
+
 def copy_outputs(saved: Sequence[SavedOutput], folder: Path) -> list[Path]:
     """Copy saved outputs into `folder`; a different file of the same name gets -1, -2..."""
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return _copy_outputs(saved, folder)
+    except OSError as exc:
+        raise InputError(f"cannot write into {plain(str(folder), 200)}: {exc.strerror}") from None
+
+
+def _copy_outputs(saved: Sequence[SavedOutput], folder: Path) -> list[Path]:
+    prepare_folder(folder)
     paths = []
     for item in saved:
         source = Path(item.path)

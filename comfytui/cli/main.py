@@ -20,7 +20,7 @@ from comfytui.sanitize import plain
 
 PROG = "comfytui"
 COMMANDS = ("ls", "show", "run", "cancel", "workflow", "auth")
-GLOBAL_WITH_VALUE = ("--api-url", "--profile")
+TUI_FLAGS = ("--api-url", "--profile")  # what comfytui.ui.launch accepts (each takes a value)
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -92,18 +92,16 @@ def _version() -> str:
 
 
 def _wants_tui(args: Sequence[str]) -> bool:
-    """True when no command is given: only global flags (or nothing) -> the TUI."""
+    """True when no command is given, only the flags the TUI takes (or nothing)."""
     skip = False
     for arg in args:
         if skip:
             skip = False
-        elif arg in GLOBAL_WITH_VALUE:
+        elif arg in TUI_FLAGS:
             skip = True
-        elif arg.split("=", 1)[0] in GLOBAL_WITH_VALUE:
-            continue
-        elif arg in ("-h", "--help", "--version") or not arg.startswith("-"):
-            return False
-    return True  # nothing but flags: the TUI's own flags are the TUI's business
+        elif arg.split("=", 1)[0] not in TUI_FLAGS:
+            return False  # a command, --help, or an unknown flag: the CLI parser answers (exit 2)
+    return True
 
 
 def run_cli(argv: Sequence[str]) -> int:

@@ -113,7 +113,9 @@ def duration(run: Run) -> str:
     if start is None or run.ended_at is None:
         return "-"
     seconds = max((run.ended_at - start).total_seconds(), 0.0)
-    return f"{seconds:.1f}s" if seconds < 120 else f"{seconds / 60:.1f}m"
+    if seconds < 120:
+        return f"{seconds:.1f}s"
+    return f"{seconds / 60:.1f}m" if seconds < 7200 else f"{seconds / 3600:.1f}h"
 
 
 # --- rows for `ls` ----------------------------------------------------------------------------

@@ -37,7 +37,7 @@ class Progress:
         if self.tty:
             self._draw(self._bar_line(status, percent, live))
             return
-        bucket = -1 if percent is None else int(percent // 10)
+        bucket = 0 if percent is None else int(percent // 10)
         line = f"{run.id}: {status}"
         if percent is not None:
             line += f" {percent:.0f}%"

@@ -222,10 +222,11 @@ class ComfyTUI(App[int]):
             return
         self.push_screen(RunFormScreen(deployment))
 
-    def action_open_by_id(self) -> None:
+    def action_open_by_id(self, kind: str = "run") -> None:
+        """Ask for a run or deployment id (or deployment name) and open it."""
         from comfytui.ui.screens.prompt import OpenByIdScreen
 
-        self.push_screen(OpenByIdScreen(), self._open_target)
+        self.push_screen(OpenByIdScreen(kind), self._open_target)
 
     def action_open_run_by_id(self, run_id: str = "") -> None:
         if run_id:

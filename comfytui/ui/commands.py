@@ -34,7 +34,11 @@ class ComfyCommands(Provider):
             label = escape(plain(deployment.name, 40))
             yield f"Start a run on {label}", app.action_start_run, "open the run form"
         yield "Open a run by id", app.action_open_by_id, "also opens a deployment by id or name"
-        yield "Open a deployment by id", app.action_open_by_id, "works without a listing route"
+        yield (
+            "Open a deployment by id",
+            partial(app.action_open_by_id, "deployment"),
+            "id or name; works without a listing route",
+        )
         yield "Toggle dark/light theme", app.action_toggle_theme, "ctrl+t"
         yield "Zoom the current pane", app.main.action_zoom, "z"
         yield "Show keys", app.action_help, "? or F1"

@@ -25,6 +25,34 @@ from comfytui.sanitize import plain
 from comfytui.ui.runs.paths import FilePickerScreen, PathSuggester, is_url
 
 SEED_MAX = 4_294_967_295
+#: kinds where an empty editor means "not sent" (the server uses the node's default)
+OPTIONAL_WHEN_EMPTY = frozenset(
+    {
+        InputKind.NUMBER,
+        InputKind.INTEGER,
+        InputKind.SLIDER,
+        InputKind.SLIDER_INT,
+        InputKind.SEED,
+        InputKind.IMAGE,
+        InputKind.IMAGES,
+        InputKind.FILE,
+        InputKind.OTHER,
+    }
+)
+
+
+#: kinds whose default is the node's own (a model file name), not something to send back
+NODE_DEFAULT_KINDS = frozenset({InputKind.IMAGE, InputKind.IMAGES, InputKind.FILE})
+
+
+class Omitted:
+    """The value of an empty optional field: left out of the run's inputs."""
+
+    def __repr__(self) -> str:
+        return "OMITTED"
+
+
+OMITTED = Omitted()
 
 
 def parse(spec: InputSpec, text: str) -> Any:
@@ -32,6 +60,12 @@ def parse(spec: InputSpec, text: str) -> Any:
     from comfytui.services.inputs import parse_value
 
     return parse_value(spec, text)
+
+
+def inline_reason(spec: InputSpec, message: str) -> str:
+    """The services' message without its `input <id>: ` prefix (the field already says which)."""
+    prefix = f"input {plain(spec.input_id, 60)}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def as_text(spec: InputSpec, value: Any) -> str:
@@ -81,9 +115,9 @@ KIND_HINTS: dict[InputKind, str] = {
     InputKind.BOOLEAN: "on/off",
     InputKind.ENUM: "choice",
     InputKind.SEED: "seed, -1 = random on the server · ctrl+r: random now",
-    InputKind.IMAGE: "image: URL or local file (uploaded first) · right: complete · ctrl+o: browse",
-    InputKind.IMAGES: "images: JSON list of URLs",
-    InputKind.FILE: "file URL",
+    InputKind.IMAGE: "URL or local file (uploaded first) · right: complete · ctrl+o: browse",
+    InputKind.IMAGES: "JSON list of image URLs",
+    InputKind.FILE: "URL or local file (uploaded first)",
     InputKind.OTHER: "value",
 }
 
@@ -265,15 +299,21 @@ class InputField(Horizontal):
         self.show_error(None)
 
     def value(self) -> Any:
-        """The parsed value; raises `InputError` (and shows it inline) when it is not valid."""
+        """The parsed value (or `OMITTED`); raises `InputError`, shown inline, when invalid."""
         raw = self.raw()
         try:
             if isinstance(raw, bool) or raw is None:
                 result = raw if raw is not None else self.spec.default
+            elif self.spec.kind in OPTIONAL_WHEN_EMPTY and not str(raw).strip():
+                result = OMITTED
+            elif self.spec.kind in NODE_DEFAULT_KINDS and raw == as_text(
+                self.spec, self.spec.default
+            ):
+                result = OMITTED  # e.g. a checkpoint file name: the node already has it
             else:
                 result = parse(self.spec, raw)
         except InputError as exc:
-            self.show_error(str(exc))
+            self.show_error(inline_reason(self.spec, str(exc)))
             raise
         self.show_error(None)
         return result

@@ -7,6 +7,8 @@ one-line reason; leaving with `escape` keeps a draft per deployment for the app'
 from __future__ import annotations
 
 import inspect
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from weakref import WeakKeyDictionary
 
@@ -20,15 +22,16 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, ProgressBar, Static
 
 from comfytui.errors import ComfyTuiError, InputError
-from comfytui.models import Deployment, InputKind, Run
+from comfytui.models import Deployment, Run
 from comfytui.sanitize import plain
 from comfytui.ui.failures import ReportsFailures
 from comfytui.ui.messages import RunStarted
-from comfytui.ui.runs.fields import InputField
-from comfytui.ui.runs.paths import is_url
+from comfytui.ui.runs.fields import OMITTED, InputField, inline_reason
 
 if TYPE_CHECKING:
     from comfytui.ui.app import ComfyTUI
+
+_INPUT_NAME = re.compile(r"^input (\S+?):")
 
 # Per app: deployment id -> the raw values of a form left with escape.
 _DRAFTS: WeakKeyDictionary[App[Any], dict[str, dict[str, Any]]] = WeakKeyDictionary()
@@ -146,9 +149,12 @@ class RunFormScreen(ReportsFailures, Screen[None]):
         bad: list[InputField] = []
         for field in self.fields:
             try:
-                values[field.spec.input_id] = field.value()
+                value = field.value()
             except InputError:
                 bad.append(field)
+                continue
+            if value is not OMITTED:
+                values[field.spec.input_id] = value
         if bad:
             names = ", ".join(plain(f.spec.label, 30) for f in bad[:3])
             more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
@@ -165,14 +171,7 @@ class RunFormScreen(ReportsFailures, Screen[None]):
         if values is None:
             return
         self._error(None)
-        uploads = [
-            f
-            for f in self.fields
-            if f.spec.kind == InputKind.IMAGE
-            and isinstance(values.get(f.spec.input_id), str)
-            and values[f.spec.input_id]
-            and not is_url(values[f.spec.input_id])
-        ]
+        uploads = [v for v in values.values() if isinstance(v, Path)]
         self._set_starting(True, "Uploading…" if uploads else "Starting…")
         if uploads:
             self.query_one("#upload-row").display = True
@@ -189,8 +188,8 @@ class RunFormScreen(ReportsFailures, Screen[None]):
         try:
             run = await session.runs.start(self.deployment, values, on_upload_progress=progress)
         except InputError as exc:
-            field = getattr(exc, "field", None) or getattr(exc, "input_id", None)
-            self.post_message(self.StartDone(None, str(exc), field))
+            named = _INPUT_NAME.match(str(exc))
+            self.post_message(self.StartDone(None, str(exc), named.group(1) if named else None))
         except ComfyTuiError as exc:
             self.post_message(self.StartDone(None, str(exc)))
         else:
@@ -213,7 +212,7 @@ class RunFormScreen(ReportsFailures, Screen[None]):
             if message.field:
                 for field in self.fields:
                     if field.spec.input_id == message.field:
-                        field.show_error(message.error)
+                        field.show_error(inline_reason(field.spec, message.error or ""))
                         field.editor.focus()
             return
         run = message.run

@@ -120,8 +120,7 @@ class RunScreen(ReportsFailures, Screen[None]):
                 self.run = latest
             if self.run_id in watcher.saved_outputs:
                 self._set_saved(watcher.saved_outputs[self.run_id])
-        if self.run is not None:
-            self._paint()
+        self.call_after_refresh(self._paint)
         self.set_interval(1.0, self._tick)
         self._load()
 
@@ -191,9 +190,13 @@ class RunScreen(ReportsFailures, Screen[None]):
 
     # --- painting -----------------------------------------------------------------------------
 
+    def _ready(self) -> bool:
+        """The widgets exist (not before compose settles, not while the screen is removed)."""
+        return bool(self.query("#run-status")) and bool(self.query(ImagePreview))
+
     def _paint(self) -> None:
         run = self.run
-        if run is None:
+        if run is None or not self._ready():
             return
         self._record(run)
         title = Text(f"Run {run.id[:8]}", style="bold")
@@ -241,7 +244,7 @@ class RunScreen(ReportsFailures, Screen[None]):
 
     def _tick(self) -> None:
         run = self.run
-        if run is None:
+        if run is None or not self._ready():
             return
         now = datetime.now(UTC)
         created = _aware(run.queued_at or run.created_at)
@@ -329,6 +332,8 @@ class RunScreen(ReportsFailures, Screen[None]):
         return outputs[self.index]
 
     def _paint_output(self) -> None:
+        if not self._ready():
+            return
         preview = self.query_one(ImagePreview)
         caption = self.query_one("#output-caption", Static)
         where = self.query_one("#output-path", Static)

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from comfytui.errors import NotFoundError
 from comfytui.models import Deployment, InputSpec, Machine, Run, Workflow
 from comfytui.ui.failures import ReportsFailures, fetch
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
@@ -81,6 +82,8 @@ class DetailScreen(ReportsFailures, Screen[None]):
         body = self.query_one(".detail-body", VerticalScroll)
         await body.remove_children()
         title, widgets = self.build(message.detail)
+        if getattr(message.detail, "offline", False):
+            title.append("   offline: cached copy", style="bold red")
         self.query_one(".detail-title", Static).update(title)
         await body.mount_all(widgets)
         first = next(iter(body.query(DataTable)), None)
@@ -262,7 +265,13 @@ class DeploymentScreen(DetailScreen):
         return _get(self.detail, "deployment", self.detail) if self.detail is not None else None
 
     async def fetch_detail(self) -> Any:
-        return await self.comfy.session.catalog.deployment_detail(self.item_id)
+        """By id; what the user typed may also be a name (or name@env): resolve it first."""
+        catalog = self.comfy.session.catalog
+        try:
+            return await catalog.deployment_detail(self.item_id)
+        except NotFoundError:
+            deployment = await catalog.resolve_deployment(self.item_id)
+            return await catalog.deployment_detail(deployment.id)
 
     def build(self, detail: Any) -> tuple[Text, list]:
         deployment: Deployment = _get(detail, "deployment", detail)

@@ -17,12 +17,16 @@ class OpenByIdScreen(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="open.cancel")]
 
+    def __init__(self, kind: str = "run") -> None:
+        super().__init__()
+        self.kind = kind
+
     def compose(self) -> ComposeResult:
         with Vertical(id="open-box"):
             yield Label("Open by id")
             with Horizontal(id="open-kind"), RadioSet(id="open-kinds"):
-                yield RadioButton("run", value=True, id="kind-run")
-                yield RadioButton("deployment", id="kind-deployment")
+                yield RadioButton("run", value=self.kind == "run", id="kind-run")
+                yield RadioButton("deployment", value=self.kind != "run", id="kind-deployment")
             yield Input(placeholder="run id, deployment id or name", id="open-id")
 
     def on_mount(self) -> None:

@@ -1,0 +1,78 @@
+"""Following a run: polling with backoff, and the v2 SSE stream with a polling fallback."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from comfytui.api.sse import StreamState, iter_events
+from comfytui.api.transport import Transport
+from comfytui.errors import NetworkError, ProtocolError, RateLimitedError
+from comfytui.models import Run
+
+GetRun = Callable[[str], Awaitable[Run]]
+
+
+async def poll(
+    get_run: GetRun,
+    run_id: str,
+    min_interval: float,
+    max_interval: float,
+    last: Run | None = None,
+) -> AsyncIterator[Run]:
+    """Yield each changed snapshot until terminal.
+
+    The interval starts at `min_interval` and doubles up to `max_interval` while nothing
+    changes; a rate limit that outlasted `get_run`'s own retries is waited out (Retry-After).
+    """
+    interval = min_interval
+    while True:
+        try:
+            run = await get_run(run_id)
+        except RateLimitedError as exc:
+            await asyncio.sleep(max(exc.retry_after or 0.0, interval))
+            interval = min(interval * 2, max_interval)
+            continue
+        if run != last:
+            last, interval = run, min_interval
+            yield run
+            if run.is_terminal:
+                return
+        else:
+            interval = min(interval * 2, max_interval)
+        await asyncio.sleep(interval)
+
+
+async def stream(
+    transport: Transport,
+    url: str,
+    body: dict[str, Any],
+    get_run: GetRun,
+    *,
+    idle_timeout: float,
+    min_interval: float,
+    max_interval: float,
+) -> AsyncIterator[Run | str]:
+    """The run id first, then Run snapshots, from `POST .../stream` (never retried: it queues).
+
+    The final snapshot comes from `get_run` so it carries the outputs. If the stream breaks
+    after the run id is known, following continues by polling instead of failing the run.
+    """
+    state = StreamState(transport.base.host)
+    try:
+        async with transport.stream("POST", url, json_body=body, read_timeout=idle_timeout) as resp:
+            events = iter_events(resp.aiter_text(), transport.max_body_bytes, state.host)
+            async for name, data in events:
+                for item in state.feed(name, data):
+                    if isinstance(item, Run) and item.is_terminal:
+                        yield await get_run(item.id)
+                        return
+                    yield item
+    except (NetworkError, ProtocolError):
+        if state.run is None:
+            raise  # nothing was queued that we know of: the caller decides
+    if state.run is None:
+        raise ProtocolError(f"event stream from {state.host} ended without a run id")
+    async for run in poll(get_run, state.run.id, min_interval, max_interval, last=state.run):
+        yield run

@@ -1,0 +1,86 @@
+"""What the services hand to the UI and CLI: listings with their freshness, and detail records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Generic, TypeVar
+
+from comfytui.errors import ComfyTuiError
+from comfytui.models import Deployment, InputSpec, Machine, Run, Workflow, WorkflowVersion
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Listing(Generic[T]):
+    """Items plus where they came from.
+
+    `from_cache`: read from the cache only (`cached_*`, or a refresh that failed).
+    `offline`: the server could not be reached (network, 5xx, timeout); items are the cache's.
+    `last_sync`: when this kind was last fetched successfully. `error`: one line, for the UI.
+    `not_supported`: this server does not offer the listing (self-hosted servers).
+    `exception`: the original error, so the CLI can map it to an exit code.
+    """
+
+    items: list[T]
+    offline: bool = False
+    last_sync: datetime | None = None
+    error: str | None = None
+    not_supported: bool = False
+    from_cache: bool = False
+    exception: ComfyTuiError | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def age(self) -> timedelta | None:
+        """How old the data is (None when never synced)."""
+        return None if self.last_sync is None else datetime.now(UTC) - self.last_sync
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self):  # noqa: ANN204 - Iterator[T]
+        return iter(self.items)
+
+
+@dataclass(frozen=True)
+class WorkflowDetail:
+    workflow: Workflow
+    versions: list[WorkflowVersion] = field(default_factory=list)
+    inputs: tuple[InputSpec, ...] = ()  # discovered in the latest version's workflow_api
+    deployments: list[Deployment] = field(default_factory=list)
+    offline: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DeploymentDetail:
+    deployment: Deployment
+    machine: Machine | None = None
+    runs: list[Run] = field(default_factory=list)  # recent runs, newest first
+    offline: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class MachineDetail:
+    machine: Machine
+    deployments: list[Deployment] = field(default_factory=list)
+    offline: bool = False
+    error: str | None = None
+
+
+@dataclass
+class Connectivity:
+    """Shared by the catalog and runs services: did the last call reach the server?"""
+
+    offline: bool = False
+    last_error: str | None = None
+
+    def reached(self) -> None:
+        self.offline = False
+        self.last_error = None
+
+    def failed(self, error: BaseException) -> None:
+        self.offline = True
+        self.last_error = str(error) or type(error).__name__

@@ -1,0 +1,191 @@
+"""`session.runs`: start, watch, cancel and resume runs; save their outputs. A run is never lost.
+
+The run id and the inputs used are written to the cache the moment the server returns the id;
+every change seen while watching is written through; a new session finds the unfinished runs
+in the cache and watches them again (`unfinished()`, `resume()`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from comfytui.api import ComfyDeployClient
+from comfytui.cache import Cache
+from comfytui.errors import ApiError, ComfyTuiError
+from comfytui.models import Deployment, OutputFile, Run, RunStatus, SavedOutput
+from comfytui.services.base import UNREACHABLE
+from comfytui.services.catalog import Catalog
+from comfytui.services.inputs import local_files, validate_inputs
+from comfytui.services.outputs import OutputStore
+from comfytui.services.run_catalog import merge_run
+
+log = logging.getLogger(__name__)
+
+UploadProgress = Callable[[str, int, int | None], object]  # (input name, bytes sent, total)
+DOWNLOAD_TYPES = ("image/", "video/", "audio/", "application/", "text/")
+
+
+class RunService:
+    def __init__(
+        self,
+        client: ComfyDeployClient,
+        cache: Cache,
+        catalog: Catalog,
+        store: OutputStore,
+        *,
+        min_interval: float = 0.5,
+        max_interval: float = 5.0,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.catalog = catalog
+        self.store = store
+        self.min_interval = min_interval
+        self.max_interval = max_interval
+
+    # --- start --------------------------------------------------------------------------------
+
+    async def start(
+        self,
+        deployment: Deployment | str,
+        values: Mapping[str, Any],
+        on_upload_progress: UploadProgress | None = None,
+    ) -> Run:
+        """Validate, upload local files, queue; the run is in the cache as soon as its id is."""
+        if isinstance(deployment, str):
+            deployment = await self.catalog.resolve_deployment(deployment)
+        try:
+            deployment = await self.catalog.ensure_inputs(deployment)
+        except (ApiError, *UNREACHABLE) as exc:
+            log.info("inputs of %s unknown (%s); values are sent unchecked", deployment.id, exc)
+        inputs = validate_inputs(deployment.inputs, values)
+        for name, path in local_files(inputs).items():
+            inputs[name] = await self._upload(name, path, on_upload_progress)
+        run_id = await self.client.queue_run(deployment.id, inputs)
+        now = datetime.now(UTC)
+        run = Run(
+            id=run_id,
+            status=RunStatus.NOT_STARTED,
+            raw_status=RunStatus.NOT_STARTED.value,
+            deployment_id=deployment.id,
+            workflow_id=deployment.workflow_id,
+            workflow_version_id=deployment.workflow_version_id,
+            machine_id=deployment.machine_id,
+            origin="api",
+            inputs=inputs,
+            created_at=now,
+            updated_at=now,
+        )
+        await self.cache.upsert_run(run)
+        await self.cache.save_last_inputs(deployment.id, inputs)
+        return run
+
+    async def _upload(self, name: str, path: Path, progress: UploadProgress | None) -> str:
+        callback = None
+        if progress is not None:
+
+            def callback(sent: int, total: int) -> None:
+                progress(name, sent, total)
+
+        return await self.client.upload_file(path, on_progress=callback)
+
+    async def last_inputs(self, deployment_id: str) -> dict[str, Any] | None:
+        return await self.cache.last_inputs(deployment_id)
+
+    # --- follow -------------------------------------------------------------------------------
+
+    async def watch(self, run_id: str) -> AsyncIterator[Run]:
+        """Each change of the run until it ends, written to the cache before it is yielded."""
+        known = await self.cache.get_run(run_id)
+        if known is not None and known.is_terminal:
+            yield known
+            return
+        stream = self.client.watch_run(
+            run_id, min_interval=self.min_interval, max_interval=self.max_interval
+        )
+        async for snapshot in stream:
+            known = merge_run(snapshot, known)
+            await self.cache.upsert_run(known)
+            yield known
+
+    async def cancel(self, run_id: str) -> Run | None:
+        await self.client.cancel_run(run_id)
+        try:
+            return await self.catalog.get_run(run_id)
+        except ComfyTuiError:
+            return None
+
+    async def unfinished(self) -> list[Run]:
+        """Runs the cache holds in a non-terminal state (to watch again after a restart)."""
+        return await self.cache.unfinished_runs()
+
+    async def resume(
+        self, on_update: Callable[[Run], object] | None = None, save: bool = True
+    ) -> list[Run]:
+        """Watch every unfinished run to its end (saving outputs); returns the final states."""
+
+        async def follow(run: Run) -> Run:
+            last = run
+            async for last in self.watch(run.id):
+                if on_update is not None:
+                    on_update(last)
+            if save and last.status is RunStatus.SUCCESS and last.outputs:
+                await self.save_outputs(last)
+            return last
+
+        pending = await self.unfinished()
+        results = await asyncio.gather(*(follow(r) for r in pending), return_exceptions=True)
+        for run, result in zip(pending, results, strict=True):
+            if isinstance(result, BaseException):
+                log.warning("could not resume run %s: %s", run.id, result)
+        return [r for r in results if isinstance(r, Run)]
+
+    # --- outputs ------------------------------------------------------------------------------
+
+    async def save_outputs(self, run: Run) -> list[SavedOutput]:
+        """Download the run's output files into `<data>/outputs/<run_id>/` (once each)."""
+        recorded = {o.url: o for o in await self.cache.outputs_for_run(run.id)}
+        saved: list[SavedOutput] = []
+        errors: list[ComfyTuiError] = []
+        for output in run.outputs:
+            known = recorded.get(output.url)
+            if known is not None and Path(known.path).is_file():
+                saved.append(known)
+                continue
+            try:
+                saved.append(await self._save_one(run.id, output))
+            except ComfyTuiError as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+        return saved
+
+    async def _save_one(self, run_id: str, output: OutputFile) -> SavedOutput:
+        download = await self.client.download(output.url, allowed_types=DOWNLOAD_TYPES)
+        stored = await asyncio.to_thread(
+            self.store.save, run_id, output.filename or _url_name(output.url), download.content
+        )
+        if not stored.written:
+            same = await self.cache.find_output_by_sha(run_id, stored.sha256)
+            if same is not None and Path(same.path) == stored.path:
+                return same
+        saved = SavedOutput(
+            run_id,
+            output.url,
+            str(stored.path),
+            stored.sha256,
+            stored.size,
+            download.content_type or None,
+        )
+        await self.cache.record_output(saved)
+        return saved
+
+
+def _url_name(url: str) -> str:
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or "output"

@@ -1,0 +1,183 @@
+"""`Session`: one server, its cache and its output folder, for the TUI and the CLI.
+
+`async with Session.open(settings) as session:` (or `session = await Session.open(settings)` and
+`await session.close()`). Opening needs no network: the cache is readable offline. Without an API
+key (demo mode) an in-process emulator is started on a free loopback port and used instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+from collections.abc import Generator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from comfytui.api import ComfyDeployClient
+from comfytui.cache import Cache
+from comfytui.errors import ConfigError
+from comfytui.services.catalog import Catalog
+from comfytui.services.listing import Connectivity
+from comfytui.services.outputs import OutputStore
+from comfytui.services.runs import RunService
+from comfytui.settings import Settings
+
+if TYPE_CHECKING:
+    from comfytui.emulator.server import EmulatorServer
+
+
+def account_of(api_key: str) -> str:
+    """Who the key belongs to, read locally: the JWT's org or user id, else a key digest."""
+    parts = api_key.split(".")
+    if len(parts) == 3:
+        try:
+            padded = parts[1] + "=" * (-len(parts[1]) % 4)
+            claims = json.loads(base64.urlsafe_b64decode(padded))
+            owner = claims.get("org_id") or claims.get("user_id")
+            if isinstance(owner, str) and owner:
+                kind = "org" if claims.get("org_id") else "user"
+                return f"{kind}:{owner}"
+        except (ValueError, AttributeError):
+            pass
+    return "key:" + hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
+
+
+class Session:
+    """The services for one server: `catalog`, `runs`, plus `demo`, `api_host`, `notice`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        client: ComfyDeployClient,
+        cache: Cache,
+        *,
+        demo: bool,
+        emulator: EmulatorServer | None = None,
+        owns_emulator: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        self.cache = cache
+        self.demo = demo
+        self.emulator = emulator
+        self._owns_emulator = owns_emulator
+        self.link = Connectivity()
+        self.outputs = OutputStore(settings.locations.outputs_dir)
+        self.catalog = Catalog(client, cache, self.link)
+        self.runs = RunService(client, cache, self.catalog, self.outputs)
+
+    @property
+    def api_host(self) -> str:
+        return self.client.host
+
+    @property
+    def server_key(self) -> str:
+        return self.cache.server_key
+
+    @property
+    def notice(self) -> str | None:
+        """One line to show once (the cache had to be rebuilt), else None."""
+        return self.cache.notice
+
+    @property
+    def offline(self) -> bool:
+        return self.link.offline
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        emulator: EmulatorServer | None = None,
+        client_options: Mapping[str, Any] | None = None,
+    ) -> _Opening:
+        """Open (no network needed). `client_options`: extra ComfyDeployClient keywords
+        (e.g. `retry_attempts=1` in tests)."""
+        return _Opening(cls, settings, emulator, dict(client_options or {}))
+
+    @classmethod
+    async def _open(
+        cls, settings: Settings, emulator: EmulatorServer | None, client_options: dict[str, Any]
+    ) -> Session:
+        owns = False
+        if emulator is None and settings.demo:
+            from comfytui.emulator.server import EmulatorServer
+
+            emulator = EmulatorServer(speed=1.0)
+            await asyncio.to_thread(emulator.start)
+            owns = True
+        if emulator is not None:
+            api_url, api_key = emulator.api_url, emulator.api_key
+        else:
+            assert settings.api_key is not None
+            api_url, api_key = settings.api_url, settings.api_key.reveal()
+        try:
+            options: dict[str, Any] = {
+                "dialect": settings.dialect,
+                "connect_timeout": settings.connect_timeout,
+                "read_timeout": settings.read_timeout,
+                "max_body_bytes": int(settings.max_body_mb * 1_000_000),
+            }
+            client = ComfyDeployClient(api_url, api_key, **{**options, **client_options})
+        except ValueError as exc:
+            if owns and emulator is not None:
+                await asyncio.to_thread(emulator.stop)
+            raise ConfigError(str(exc)) from None
+        server_key = (
+            client.origin if emulator is not None else (f"{client.origin}#{account_of(api_key)}")
+        )
+        try:
+            cache = await Cache.open(settings.locations.cache_file(settings.profile), server_key)
+        except BaseException:
+            await client.aclose()
+            if owns and emulator is not None:
+                await asyncio.to_thread(emulator.stop)
+            raise
+        return cls(
+            settings,
+            client,
+            cache,
+            demo=emulator is not None and settings.demo,
+            emulator=emulator,
+            owns_emulator=owns,
+        )
+
+    async def close(self) -> None:
+        try:
+            await self.client.aclose()
+        finally:
+            try:
+                await self.cache.close()
+            finally:
+                if self._owns_emulator and self.emulator is not None:
+                    await asyncio.to_thread(self.emulator.stop)
+
+    async def __aenter__(self) -> Session:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class _Opening:
+    """What `Session.open` returns: await it, or use it with `async with`."""
+
+    def __init__(
+        self, cls: type[Session], settings: Settings, emulator: Any, client_options: dict[str, Any]
+    ) -> None:
+        self._args = (cls, settings, emulator, client_options)
+        self._session: Session | None = None
+
+    def __await__(self) -> Generator[Any, None, Session]:
+        cls, *args = self._args
+        return cls._open(*args).__await__()
+
+    async def __aenter__(self) -> Session:
+        cls, *args = self._args
+        self._session = await cls._open(*args)
+        return self._session
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._session is not None:
+            await self._session.close()
