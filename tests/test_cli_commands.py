@@ -280,7 +280,7 @@ def test_cancel_and_workflow_push_with_escapes(emulator, tmp_path):
 def test_ls_offline_after_the_server_stopped(emulator_factory):
     emu = emulator_factory()
     env = _env(emu)
-    first = _many((env, ["ls", "deployments"]), (env, ["ls", "runs"]))
+    first = [_one(env, "ls", "deployments"), _one(env, "ls", "runs")]
     assert all(r.code == 0 for r in first), [str(r) for r in first]
     emu.stop()
     offline, offline_json, online = _many(
@@ -397,3 +397,21 @@ def test_timeout_leaves_the_run_and_cancel_stops_it(emulator):
     assert cancel.code == 0 and cancel.json()["run"]["status"] == "cancelled", str(cancel)
     again = _one(env, "cancel", run["id"])
     assert again.code == 0 and "already ended cancelled" in again.err, str(again)
+
+
+def test_selfhost_server_without_listings(emulator_factory, tmp_path):
+    emu = emulator_factory(dialect="selfhost")
+    env = _env(emu)
+    txt2img = next(
+        d_id
+        for d_id, d in emu.state.deployments.items()
+        if d["environment"] == "production"
+        and emu.state.workflows[d["workflow_id"]]["name"] == "txt2img"
+    )
+    listed, ran = _many(
+        (env, ["ls", "deployments"]),
+        (env, ["run", txt2img, "-i", "prompt=a red fox", "--out", str(tmp_path / "o")]),
+    )
+    _no_traceback(listed, ran)
+    assert listed.code == 5 and "deployments" in listed.err, str(listed)
+    assert ran.code == 0 and len(ran.out.splitlines()) >= 2, str(ran)

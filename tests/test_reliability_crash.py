@@ -82,8 +82,11 @@ async def recover(emu: Any, home: Path, run_id: str) -> tuple[bool, str]:
         assert cached is not None, "the killed process never cached the run"
         unfinished = {r.id for r in await session.runs.unfinished()}
         assert run_id in unfinished, f"cached as {cached.status}, not unfinished"
-        finals = await session.runs.resume()
-        final = next(r for r in finals if r.id == run_id)
+        # (not runs.resume(): that also follows the seed's runs frozen in non-terminal states)
+        final = cached
+        async for final in session.runs.watch(run_id):
+            pass
+        await session.runs.save_outputs(final)
         outputs = await session.cache.outputs_for_run(run_id)
         again = await session.cache.get_run(run_id)
     assert final.is_terminal and again is not None and again.is_terminal

@@ -184,3 +184,47 @@ async def test_server_refusal_keeps_the_form(emulator):
         assert error.startswith("✗") and "\n" not in error
         assert _field(form, "negative").raw() == "keep me"
         assert isinstance(_field(form, "negative").editor, Input)
+
+
+async def test_image_path_completion_and_file_picker(tmp_path, monkeypatch):
+    from textual.app import App
+
+    from comfytui.models import InputSpec
+    from comfytui.ui.runs.paths import FilePickerScreen, complete_path
+
+    (tmp_path / "pictures").mkdir()
+    picture = tmp_path / "pictures" / "cat.png"
+    picture.write_bytes(b"png")
+    (tmp_path / "pictures" / "notes.txt").write_text("x")
+    assert complete_path(str(tmp_path / "pic")) == str(tmp_path / "pictures") + "/"
+    assert complete_path(str(tmp_path / "pictures" / "c")) == str(picture)
+    assert complete_path("https://example.com/a") is None
+
+    spec = InputSpec("init_image", "ComfyUIDeployExternalImage", InputKind.IMAGE, "")
+    deployment = Deployment("dep-1", "picker", inputs=(spec,))
+    monkeypatch.chdir(tmp_path / "pictures")
+
+    class FormApp(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(RunFormScreen(deployment))
+
+    app = FormApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, RunFormScreen) and app.screen.fields)
+        field = app.screen.fields[0]
+        field.editor.focus()
+        await pilot.press(*str(tmp_path / "pictures" / "c"))
+        await pilot.pause(0.2)
+        await pilot.press("right")  # at the end of the text: accepts the suggestion
+        assert field.raw() == str(picture)
+        field.set_value("")
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(app.screen, FilePickerScreen))
+        tree = app.screen.query_one("#picker-tree")
+        await wait_until(pilot, lambda: tree.cursor_node is not None and tree.root.children)
+        names = [str(child.label) for child in tree.root.children]
+        assert names == ["cat.png"]  # images only
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunFormScreen))
+        assert field.raw() == str(picture.resolve())
+        assert field.check()

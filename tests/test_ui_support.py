@@ -36,7 +36,10 @@ async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 10.0
     app = pilot.app
     deadline = time.monotonic() + timeout
     while True:
-        await app.workers.wait_for_complete()
+        # Run watchers may follow unfinished runs for a long time: wait on the rest only.
+        busy = [w for w in app.workers if w.group != "watch" and not w.is_finished]
+        if busy:
+            await app.workers.wait_for_complete(busy)
         await pilot.pause()
         if condition():
             return

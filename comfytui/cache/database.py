@@ -51,7 +51,11 @@ def check_header(path: Path) -> None:
     if page_size < 512 or page_size & (page_size - 1):
         raise UnusableFile("its header is damaged")
     if valid_for == change_counter and page_count and size < page_count * page_size:
-        raise UnusableFile("it is truncated")
+        # Killed mid-checkpoint, the header may already count pages the WAL still holds: only
+        # without a WAL to replay is a short file truncated (else the probe decides).
+        wal = path.with_name(path.name + "-wal")
+        if not wal.exists() or wal.stat().st_size == 0:
+            raise UnusableFile("it is truncated")
 
 
 async def _connect(path: Path | str) -> aiosqlite.Connection:

@@ -74,7 +74,8 @@ async def cmd_ls(args: argparse.Namespace) -> int:
         else:
             listing = await getattr(catalog, f"refresh_{kind}")(**options)
             error = listing_error(listing, kind)
-            if error is not None:
+            # a server without this listing (self-hosted): what this machine knows, if anything
+            if error is not None and not (listing.not_supported and listing.items):
                 raise error
         items = list(listing.items)[: args.limit] if args.limit else list(listing.items)
         names = {}
@@ -88,6 +89,7 @@ async def cmd_ls(args: argparse.Namespace) -> int:
                 "kind": kind,
                 "offline": bool(args.offline or listing.offline),
                 "last_sync": listing.last_sync,
+                "not_supported": bool(listing.not_supported),
                 "items": items,
             }
         )
@@ -95,6 +97,8 @@ async def cmd_ls(args: argparse.Namespace) -> int:
     if args.offline:
         synced = output.short_time(listing.last_sync) if listing.last_sync else "never"
         note(f"offline: cached {kind}, last synced {synced}")
+    elif listing.not_supported:
+        note(f"this server does not list {kind}; showing the ones known on this machine")
     if not items:
         note(f"no {kind}")
         return 0

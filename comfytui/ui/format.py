@@ -94,6 +94,8 @@ def duration(start: datetime | None, end: datetime | None, now: datetime) -> Tex
     seconds = max(int((stop - start).total_seconds()), 0)
     minutes, secs = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        return Text(f"{hours // 24}d")
     if hours:
         return Text(f"{hours}h{minutes:02d}m")
     if minutes:

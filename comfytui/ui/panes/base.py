@@ -143,7 +143,9 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="pane-notice")
-        yield PaneFilter(placeholder=f"filter {self.NOUN}…", classes="pane-filter")
+        yield PaneFilter(
+            placeholder=f"filter {self.NOUN}…", select_on_focus=False, classes="pane-filter"
+        )
         table = PaneTable(cursor_type="row", zebra_stripes=True)
         for column in self.COLUMNS:
             table.add_column(column.label, key=column.key, width=column.width)
@@ -219,14 +221,15 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
     def action_filter(self) -> None:
         box = self.query_one(PaneFilter)
         box.display = True
-        box.focus()
+        # At once, not `focus()` (call_later): keys typed right after `/` are already queued.
+        self.screen.set_focus(box)
 
     def close_filter(self) -> None:
         box = self.query_one(PaneFilter)
         box.value = ""
         box.display = False
         self.set_filter("")
-        self.table.focus()
+        self.screen.set_focus(self.table)
 
     def action_clear_filter(self) -> None:
         if self.query_text or self.query_one(PaneFilter).display:
@@ -240,7 +243,7 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
     @on(Input.Submitted, "PaneFilter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.table.focus()
+        self.screen.set_focus(self.table)
 
     def action_cycle_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(self.COLUMNS)

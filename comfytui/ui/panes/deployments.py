@@ -1,4 +1,4 @@
-"""Deployments pane: name, environment, machine, GPU, version, last update."""
+"""Deployments pane: name, environment, machine, GPU, last update, version."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ class DeploymentsPane(ResourcePane[Deployment]):
         Column("environment", "Env"),
         Column("machine_name", "Machine"),
         Column("gpu", "GPU"),
-        Column("version", "Ver", descending=True),
         Column("updated_at", "Updated", descending=True),
+        Column("version", "Ver", descending=True),
     )
 
     async def fetch_cached(self) -> Any:
@@ -35,15 +35,15 @@ class DeploymentsPane(ResourcePane[Deployment]):
         return await self.comfy.session.catalog.refresh_deployments(), None
 
     def cells(self, item: Deployment, now: datetime) -> Sequence[Text]:
-        env = safe(item.environment, 12)
+        env = safe(item.environment, 10)
         env.stylize(ENV_STYLES.get(item.environment, ""))
         return (
-            safe(item.name, 28),
+            safe(item.name, 24),
             env,
-            safe(item.machine_name or item.machine_id, 18),
-            safe(item.gpu, 8),
-            Text(f"v{item.version}") if item.version is not None else safe(None),
+            safe(item.machine_name or item.machine_id, 16),
+            safe(item.gpu, 6),
             ago(item.updated_at or item.created_at, now),
+            Text(f"v{item.version}") if item.version is not None else safe(None),
         )
 
     def open_item(self, item: Deployment) -> None:

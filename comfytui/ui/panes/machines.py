@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 
 from comfytui.models import Machine
-from comfytui.ui.format import ago, safe, status
+from comfytui.ui.format import safe, status
 from comfytui.ui.panes.base import Column, ResourcePane
 
 
@@ -22,7 +22,6 @@ class MachinesPane(ResourcePane[Machine]):
         Column("status", "Status"),
         Column("gpu", "GPU"),
         Column("type", "Type"),
-        Column("updated_at", "Updated", descending=True),
     )
 
     async def fetch_cached(self) -> Any:
@@ -33,11 +32,10 @@ class MachinesPane(ResourcePane[Machine]):
 
     def cells(self, item: Machine, now: datetime) -> Sequence[Text]:
         return (
-            safe(item.name, 24),
+            safe(item.name, 20),
             status(item.status),
-            safe(item.gpu, 8),
-            safe(item.type, 14),
-            ago(item.updated_at or item.created_at, now),
+            safe(item.gpu, 6),
+            safe(item.type, 24),
         )
 
     def open_item(self, item: Machine) -> None:

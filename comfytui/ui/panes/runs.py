@@ -1,4 +1,4 @@
-"""Runs pane: created, deployment, status (coloured), progress of active runs, took, GPU, id.
+"""Runs pane: created, deployment, status (coloured), progress of active runs, took, id, GPU.
 
 Up to `MEMORY_LIMIT` cached runs are held in memory (sort and filter like the other panes).
 Beyond that the pane pages the cache: only the window's runs are loaded (`cached_runs(limit,
@@ -50,8 +50,8 @@ class RunsPane(ResourcePane[Run]):
         Column("status", "Status"),
         Column("progress", "Progress"),
         Column("duration", "Took", descending=True),
-        Column("gpu", "GPU"),
         Column("id", "ID"),
+        Column("gpu", "GPU"),
     )
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -142,6 +142,15 @@ class RunsPane(ResourcePane[Run]):
 
     # --- rows ----------------------------------------------------------------------------------
 
+    def set_deployment_names(self, deployments: list[Any]) -> None:
+        """Deployment names for the Deployment column (from the Deployments pane's listing)."""
+        names = {d.id: d.name for d in deployments}
+        if names != self.deployment_names:
+            self.deployment_names = names
+            self._haystacks.clear()
+            if self.table.row_count:
+                self._paint(self.window_start, self.window_start + self.table.cursor_row)
+
     def deployment_name(self, run: Run) -> str | None:
         if run.deployment_id is None:
             return None
@@ -151,12 +160,12 @@ class RunsPane(ResourcePane[Run]):
         live = item.progress if not item.is_terminal else None
         return (
             ago(item.created_at, now),
-            safe(self.deployment_name(item), 24),
+            safe(self.deployment_name(item), 18),
             status(item.status),
-            progress(live) if live is not None else Text(""),
+            progress(live, width=5) if live is not None else Text(""),
             duration(item.started_at or item.created_at, item.ended_at, now),
-            safe(item.gpu, 8),
             short_id(item.id),
+            safe(item.gpu, 6),
         )
 
     def sort_value(self, item: Run, key: str) -> object:

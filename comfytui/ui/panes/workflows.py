@@ -1,4 +1,4 @@
-"""Workflows pane: name, last update, id."""
+"""Workflows pane: name (★ pinned) and last update; the rest is in the detail view."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 
 from comfytui.models import Workflow
-from comfytui.ui.format import ago, safe, short_id
+from comfytui.ui.format import ago, safe
 from comfytui.ui.panes.base import Column, ResourcePane
 
 
@@ -20,7 +20,6 @@ class WorkflowsPane(ResourcePane[Workflow]):
     COLUMNS: ClassVar = (
         Column("name", "Name"),
         Column("updated_at", "Updated", descending=True),
-        Column("id", "ID"),
     )
 
     async def fetch_cached(self) -> Any:
@@ -30,10 +29,10 @@ class WorkflowsPane(ResourcePane[Workflow]):
         return await self.comfy.session.catalog.refresh_workflows(), None
 
     def cells(self, item: Workflow, now: datetime) -> Sequence[Text]:
-        name = safe(item.name, 32)
+        name = safe(item.name, 30)
         if item.pinned:
             name = Text("★ ", style="yellow") + name
-        return (name, ago(item.updated_at or item.created_at, now), short_id(item.id))
+        return (name, ago(item.updated_at or item.created_at, now))
 
     def sort_value(self, item: Workflow, key: str) -> object:
         if key == "updated_at":

@@ -223,7 +223,7 @@ class RunFormScreen(ReportsFailures, Screen[None]):
             watcher.watch(run.id)
         from comfytui.ui.runs.view import RunScreen
 
-        self.app.switch_screen(RunScreen(run.id, run=run))
+        self.app.switch_screen(RunScreen(run.id, run=run, deployment_name=self.deployment.name))
 
     def _set_starting(self, starting: bool, label: str = "") -> None:
         self.starting = starting

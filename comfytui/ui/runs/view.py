@@ -67,7 +67,9 @@ class RunScreen(ReportsFailures, Screen[None]):
             self.saved = saved
             self.note = note
 
-    def __init__(self, run_id: str, *, run: Run | None = None) -> None:
+    def __init__(
+        self, run_id: str, *, run: Run | None = None, deployment_name: str | None = None
+    ) -> None:
         super().__init__()
         self.run_id = run_id
         self.run: Run | None = run
@@ -75,6 +77,7 @@ class RunScreen(ReportsFailures, Screen[None]):
         self.save_error: str | None = None
         self.index = 0
         self.timeline: list[tuple[datetime, str]] = []
+        self.deployment_name: str | None = deployment_name
         self._last_state: tuple[str, str | None] | None = None
 
     @property
@@ -138,11 +141,25 @@ class RunScreen(ReportsFailures, Screen[None]):
                 run = fetched
         except ComfyTuiError as exc:
             note = str(exc)
+        if run is not None and run.deployment_id and self.deployment_name is None:
+            self.deployment_name = await self._find_deployment_name(run.deployment_id)
         saved: list[SavedOutput] | None = None
         if run is not None and run.is_terminal and run.outputs and not self.saved:
             saved, error = await self._saved_outputs(run)
             note = note or (error or "")
         self.post_message(self.Loaded(run, saved, note))
+
+    async def _find_deployment_name(self, deployment_id: str) -> str | None:
+        for screen in self.app.screen_stack:
+            deployment = getattr(screen, "deployment", None)
+            if getattr(deployment, "id", None) == deployment_id:
+                return str(deployment.name)  # type: ignore[union-attr]
+        cache = getattr(self.tui.session, "cache", None)
+        try:
+            deployment = await cache.get_deployment(deployment_id) if cache else None
+        except Exception:  # noqa: BLE001 - a name is a nicety; the id is shown instead
+            return None
+        return deployment.name if deployment is not None else None
 
     async def _saved_outputs(self, run: Run) -> tuple[list[SavedOutput] | None, str | None]:
         """Files already saved for `run`, downloading the missing ones when online."""
@@ -201,18 +218,17 @@ class RunScreen(ReportsFailures, Screen[None]):
         self._record(run)
         title = Text(f"Run {run.id[:8]}", style="bold")
         if run.deployment_id:
-            dep = self._deployment_name(run.deployment_id)
             title.append("  ")
-            title.append_text(safe(dep, 60))
+            title.append_text(safe(self.deployment_name or run.deployment_id[:8], 60))
         if run.gpu:
             title.append(f"  {plain(run.gpu, 20)}", style="dim")
         self.query_one("#run-title", Static).update(title)
 
         line = Text("Status ")
         line.append_text(status(run.status.value))
+        line.append("\n")
         if run.live_status and not run.is_terminal:
-            line.append("  ")
-            line.append_text(safe(run.live_status, 60, style="italic"))
+            line.append_text(safe(run.live_status, 40, style="italic"))
         self.query_one("#run-status", Static).update(line)
 
         bar = self.query_one("#run-progress", ProgressBar)
@@ -281,8 +297,6 @@ class RunScreen(ReportsFailures, Screen[None]):
             label = run.status.value
             if not self.timeline or self.timeline[-1][1] != label:
                 self.timeline.append((when or datetime.now(UTC), label))
-        if run.live_status and not run.is_terminal:
-            self.timeline.append((datetime.now(UTC), f"  {plain(run.live_status, 50)}"))
         self._last_state = state
         del self.timeline[:-60]
 
@@ -293,7 +307,7 @@ class RunScreen(ReportsFailures, Screen[None]):
                 text.append("\n")
             text.append(_clock(when), style="dim")
             text.append(" ")
-            text.append_text(status(label) if not label.startswith(" ") else Text(label))
+            text.append_text(status(label))
         self.query_one("#run-timeline", Static).update(text)
 
     @staticmethod
@@ -309,13 +323,6 @@ class RunScreen(ReportsFailures, Screen[None]):
             text.append(" ")
             text.append(plain(shown, 160))
         return text
-
-    def _deployment_name(self, deployment_id: str) -> str:
-        for screen in self.app.screen_stack:
-            deployment = getattr(screen, "deployment", None)
-            if getattr(deployment, "id", None) == deployment_id:
-                return deployment.name  # type: ignore[union-attr]
-        return deployment_id[:8]
 
     # --- outputs ------------------------------------------------------------------------------
 
@@ -353,15 +360,14 @@ class RunScreen(ReportsFailures, Screen[None]):
         head.append_text(safe(output.filename, 60))
         if len(self.outputs) > 1:
             head.append("   ←/→", style="dim")
-        caption.update(head)
         saved = self.saved.get(output.url)
         if saved is not None:
             path = Path(saved.path)
             if preview.path != path:
                 preview.show(path)
-            line = Text("Saved ")
+            head.append("   o open · y copy URL", style="dim")
+            line = Text("Saved ", style="bold", overflow="fold")
             line.append(plain(saved.path, 300))
-            line.append("   o: open  y: copy URL", style="dim")
         else:
             if run is not None and run.is_terminal:
                 note = f"not saved: {self.save_error}" if self.save_error else "saving…"
@@ -369,9 +375,10 @@ class RunScreen(ReportsFailures, Screen[None]):
                 note = "shown once the run ends and the file is saved"
             if preview.path is not None or preview._shown_text != note:
                 preview.show(None, note=note)
-            line = Text("URL ")
+            head.append("   y copy URL", style="dim")
+            line = Text("URL ", style="bold", overflow="fold")
             line.append(plain(output.url, 300))
-            line.append("   y: copy URL", style="dim")
+        caption.update(head)
         where.update(line)
 
     # --- actions ------------------------------------------------------------------------------

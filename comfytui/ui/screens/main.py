@@ -10,7 +10,7 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from comfytui.ui.panes import PANES, DeploymentsPane, ResourcePane, RunsPane
+from comfytui.ui.panes import PANES, DeploymentsPane, ListingLoaded, ResourcePane, RunsPane
 from comfytui.ui.widgets.status import OfflineBanner, StatusBar
 
 
@@ -33,6 +33,11 @@ class MainScreen(Screen[None]):
             for pane in PANES:
                 yield pane(id=f"pane-{pane.KIND}")
         yield Footer()
+
+    def on_listing_loaded(self, message: ListingLoaded) -> None:
+        # Runs show deployment names: hand them over whenever deployments arrive.
+        if message.kind == "deployments":
+            self.runs.set_deployment_names(list(message.listing.items))
 
     def on_mount(self) -> None:
         self.query_one(OfflineBanner).display = False
@@ -67,7 +72,7 @@ class MainScreen(Screen[None]):
         pane = self.panes[index]
         if self.maximized is not None:
             self.maximize(pane, container=False)
-        pane.table.focus()
+        self.set_focus(pane.table)  # at once: keys typed next are already queued
 
     def action_cycle_pane(self, step: int) -> None:
         panes = self.panes
