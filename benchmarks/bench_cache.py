@@ -73,12 +73,13 @@ async def _fill(path: Path, total: int) -> None:
 async def _first_page(folder: Path, total: int, repeats: int) -> list[Result]:
     path = folder / "page.db"
     await _fill(path, total)
-    sql = f"{_SELECT_RUNS} WHERE server = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
-    raw = sqlite3.connect(path)
-    raw.execute(sql, (SERVER, 200, 0)).fetchall()
-    baseline, _ = measure(lambda: raw.execute(sql, (SERVER, 200, 0)).fetchall(), repeats)
-    raw.close()
+    sql = f"{_SELECT_RUNS} WHERE server = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
     cache = await Cache.open(path, SERVER)
+    sid = cache._sid
+    raw = sqlite3.connect(path)
+    raw.execute(sql, (sid, 200, 0)).fetchall()
+    baseline, _ = measure(lambda: raw.execute(sql, (sid, 200, 0)).fetchall(), repeats)
+    raw.close()
     page = await cache.list_runs(limit=200)
     assert len(page) == min(200, total) and page[0].created_at >= page[-1].created_at
 
@@ -115,7 +116,7 @@ async def _first_page(folder: Path, total: int, repeats: int) -> list[Result]:
 
 async def _upsert(folder: Path, count: int, repeats: int) -> Result:
     runs = make_runs(count)
-    rows = [(SERVER, *cv.run_row(r)) for r in runs]
+    rows = [(1, *cv.run_row(r)) for r in runs]  # server id 1: the first server of a new file
     counter = iter(range(10_000))
 
     def raw_insert() -> None:

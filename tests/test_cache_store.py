@@ -168,23 +168,23 @@ async def test_lookups_by_name_and_workflow(cache):
 
 async def test_lookups_use_indexes(tmp_path, cache):
     conn = sqlite3.connect(tmp_path / "cache.db")
-    runs = "SELECT * FROM runs WHERE server = 'x'"
-    newest = "ORDER BY created_at DESC, id DESC LIMIT 200"
+    runs = "SELECT * FROM runs WHERE server = 1"
+    newest = "ORDER BY created_at DESC, rowid DESC LIMIT 200"
     queries = {
         f"{runs} {newest}": "runs_by_created",
         f"{runs} AND deployment_id = 'd' {newest}": "runs_by_deployment",
-        f"{runs} AND status IN ('running') ORDER BY created_at, id": "runs_by_status",
-        "SELECT * FROM workflows WHERE server = 'x' AND name = 'n' COLLATE NOCASE": (
+        f"{runs} AND status IN ('running') ORDER BY created_at, rowid": "runs_by_status",
+        "SELECT * FROM workflows WHERE server = 1 AND name = 'n' COLLATE NOCASE": (
             "workflows_by_name"
         ),
-        "SELECT * FROM deployments WHERE server = 'x' AND workflow_id = 'w'": (
+        "SELECT * FROM deployments WHERE server = 1 AND workflow_id = 'w'": (
             "deployments_by_workflow"
         ),
     }
     for sql, index in queries.items():
         plan = " ".join(str(row) for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
         assert index in plan, (sql, plan)
-        assert "TEMP B-TREE" not in plan or "status" in sql, plan
+        assert "TEMP B-TREE" not in plan, plan
     conn.close()
 
 

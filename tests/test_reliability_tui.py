@@ -85,7 +85,13 @@ async def test_refresh_under_fault(emulator, fault):
             assert app.is_running
 
 
-@pytest.mark.parametrize("fault", START_FAULTS)
+# every fault on the queue route is covered through services (test_reliability_faults); through the
+# form, one of each family: server error, retryable 5xx, dropped, unusable answer, rejected key
+TUI_START_FAULTS = ("500", "503", "drop", "malformed", "401")
+assert set(TUI_START_FAULTS) <= set(START_FAULTS)
+
+
+@pytest.mark.parametrize("fault", TUI_START_FAULTS)
 async def test_start_run_under_fault_keeps_the_form(emulator, fault):
     async with session_for(emulator) as session:
         app = ComfyTUI(settings_for(emulator), session=session)

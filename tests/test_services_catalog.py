@@ -160,3 +160,23 @@ async def test_a_corrupt_cache_gives_a_session_notice(emulator):
     async with Session.open(settings, client_options=FAST) as session:
         assert session.notice and "corrupt-" in session.notice and "\n" not in session.notice
         assert (await session.catalog.refresh_workflows()).items
+
+
+async def test_refresh_runs_merges_every_deployment_and_pages_from_the_cache(emulator):
+    async with Session.open(settings_for(emulator), client_options=FAST) as session:
+        catalog = session.catalog
+        ours = await session.runs.start("txt2img", {"prompt": "mine"})
+        fresh = await catalog.refresh_runs(limit=10)
+        total = await catalog.count_cached_runs()
+        assert len(fresh.items) == 10 and total > 10 and fresh.last_sync is not None
+        assert (await session.cache.get_run(ours.id)).inputs == {"prompt": "mine"}
+        pages = [await catalog.cached_runs(limit=7, offset=n) for n in range(0, total, 7)]
+        ids = [run.id for page in pages for run in page.items]
+        assert len(ids) == total == len(set(ids))
+        created = [r.created_at for page in pages for r in page.items]
+        assert created == sorted(created, reverse=True)
+        deployment = await catalog.resolve_deployment("txt2img")
+        mine = await catalog.cached_runs(deployment_id=deployment.id)
+        assert ours.id in {r.id for r in mine.items}
+        assert all(r.deployment_id == deployment.id for r in mine.items)
+        assert await catalog.count_cached_runs(deployment_id=deployment.id) == len(mine.items)

@@ -60,6 +60,7 @@ async def test_start_uploads_validates_and_writes_the_cache_at_once(emulator, tm
             assert stored == change and stored.inputs == cached.inputs
             seen.append(change.status)
         assert seen[-1] is RunStatus.SUCCESS and await session.runs.unfinished() == []
+        assert await session.cache.outputs_for_run(run.id)  # saved by watch once it succeeded
 
         final = await session.catalog.get_run(run.id)
         saved = await session.runs.save_outputs(final)

@@ -55,7 +55,7 @@ async def test_enter_opens_the_right_detail_and_escape_returns(emulator):
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: panes_filled(app))
         pane = app.main.deployments
-        await pilot.press("2", "slash", *"txt2img", "enter")
+        await pilot.press("2", "slash", *"txt2", "enter")
         target = pane.selected
         assert target is not None and target.name == "txt2img"
         await pilot.press("enter")
@@ -68,10 +68,10 @@ async def test_enter_opens_the_right_detail_and_escape_returns(emulator):
         assert isinstance(app.screen, MainScreen)
         assert app.focused is pane.table
 
-        await pilot.press("3", "slash", *"broken-box", "enter", "enter")
+        await pilot.press("3", "slash", *"-box", "enter", "enter")
         assert isinstance(app.screen, MachineScreen)
         await wait_until(pilot, lambda: app.screen.detail is not None)
-        await pilot.press("escape", "1", "slash", *"webp-out", "enter", "enter")
+        await pilot.press("escape", "1", "slash", *"webp", "enter", "enter")
         assert isinstance(app.screen, WorkflowScreen)
         await wait_until(pilot, lambda: app.screen.detail is not None)
         await pilot.press("escape")

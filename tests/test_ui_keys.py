@@ -85,7 +85,7 @@ async def test_palette_goes_to_a_pane(emulator):
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: panes_filled(app))
         await pilot.press("1", "ctrl+p")
-        await pilot.press(*"go to runs")
+        await pilot.press(*"to runs")
         await wait_until(pilot, lambda: True)
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.main.current_pane is app.main.runs)

@@ -184,6 +184,12 @@ async def test_server_refusal_keeps_the_form(emulator):
         assert error.startswith("✗") and "\n" not in error
         assert _field(form, "negative").raw() == "keep me"
         assert isinstance(_field(form, "negative").editor, Input)
+        # leaving with escape keeps a draft: reopening shows what was typed
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.main)
+        again = await _open_form(pilot, app, "txt2img")
+        assert again is not form
+        assert _field(again, "negative").raw() == "keep me"
 
 
 async def test_image_path_completion_and_file_picker(tmp_path, monkeypatch):
@@ -213,8 +219,10 @@ async def test_image_path_completion_and_file_picker(tmp_path, monkeypatch):
         await wait_until(pilot, lambda: isinstance(app.screen, RunFormScreen) and app.screen.fields)
         field = app.screen.fields[0]
         field.editor.focus()
-        await pilot.press(*str(tmp_path / "pictures" / "c"))
-        await pilot.pause(0.2)
+        field.editor.value = f"{tmp_path / 'pictures'}/"
+        field.editor.cursor_position = len(field.editor.value)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: field.editor._suggestion == str(picture))
         await pilot.press("right")  # at the end of the text: accepts the suggestion
         assert field.raw() == str(picture)
         field.set_value("")

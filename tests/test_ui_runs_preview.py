@@ -142,3 +142,67 @@ async def test_widget_rescales_when_the_terminal_resizes(tmp_path):
         second = app.query_one(".preview-image").size
         assert second.height <= 20 and second.width <= 50
         assert second != first
+
+
+class ProtocolApp(App[None]):
+    def __init__(self, path: Path, protocol: str) -> None:
+        super().__init__()
+        self.path = path
+        self.protocol = protocol
+
+    def compose(self) -> ComposeResult:
+        yield ImagePreview(self.path, protocol=self.protocol)
+
+
+@pytest.mark.parametrize(
+    ("protocol", "widget"),
+    [
+        ("halfblock", "HalfcellImage"),
+        ("pixels", "Static"),
+        ("unicode", "UnicodeImage"),
+        ("kitty", "TGPImage"),
+        ("sixel", "widget.sixel.Image"),
+        ("auto", "HalfcellImage"),  # no terminal graphics under the test harness
+    ],
+)
+async def test_every_renderer_mounts_at_the_fitted_size(tmp_path, protocol, widget):
+    path = tmp_path / "out.webp"
+    Image.effect_noise((300, 150), 60).convert("RGB").save(path, "WEBP")
+    app = ProtocolApp(path, protocol)
+    async with app.run_test(size=(60, 30)) as pilot:
+        await _settle(app, pilot)
+        preview = app.query_one(ImagePreview)
+        assert preview.reason is None
+        image = preview.query_one(".preview-image")
+        kind = type(image)
+        assert f"{kind.__module__}.{kind.__name__}".endswith(widget)
+        assert (image.size.width, image.size.height) == (60, 15)
+
+
+# --- run view texts (pure) -------------------------------------------------------------------------
+
+
+def test_run_texts_are_literal_and_times_add_up():
+    from datetime import UTC, datetime, timedelta
+
+    from comfytui.models import Run, RunStatus
+    from comfytui.ui.runs.runinfo import Timeline, inputs_text, problem_text, times_text
+
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    run = Run(
+        "r1",
+        RunStatus.FAILED,
+        created_at=t0,
+        started_at=t0 + timedelta(seconds=5),
+        ended_at=t0 + timedelta(seconds=65),
+        error="[@click=app.quit]boom[/] \x1b[31mred",
+        inputs={"prompt": "[bold]x[/]", "steps": 20},
+    )
+    assert times_text(run, t0 + timedelta(hours=1)).plain == "Elapsed 1m05s   Queue 5s"
+    problem = problem_text(run)
+    assert "[@click=app.quit]boom[/]" in problem.plain and "\x1b" not in problem.plain
+    assert inputs_text(run.inputs).plain == "prompt [bold]x[/]\nsteps 20"
+    timeline = Timeline()
+    timeline.record(run)
+    timeline.record(run)
+    assert [label for _, label in timeline.entries] == ["created", "started", "failed"]

@@ -22,12 +22,18 @@ class CacheBase:
     """Holds the connection and the server key; subclasses add the queries."""
 
     def __init__(
-        self, conn: aiosqlite.Connection, path: Path, server_key: str, notice: str | None = None
+        self,
+        conn: aiosqlite.Connection,
+        path: Path,
+        server_key: str,
+        sid: int,
+        notice: str | None = None,
     ) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
         self.path = path
         self.server_key = server_key
+        self._sid = sid  # the server's integer id: what the `server` columns hold
         self.notice = notice
         self._run_memo: dict[str, tuple[Any, Any]] = {}  # id -> (row, Run): see RunStore
 
@@ -83,7 +89,7 @@ class CacheBase:
             await conn.executemany(sql, rows)
 
     def _scoped(self, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        server = self.server_key
+        server = self._sid
         return [(server, *row) for row in rows]
 
     # --- sync metadata ----------------------------------------------------------------------
@@ -92,12 +98,12 @@ class CacheBase:
         await self._write(
             "INSERT INTO sync_state (server, entity, synced_at) VALUES (?, ?, ?) "
             "ON CONFLICT (server, entity) DO UPDATE SET synced_at = excluded.synced_at",
-            (self.server_key, entity, cv.to_ts(when)),
+            (self._sid, entity, cv.to_ts(when)),
         )
 
     async def last_synced(self, entity: str) -> datetime | None:
         rows = await self._rows(
             "SELECT synced_at FROM sync_state WHERE server = ? AND entity = ?",
-            (self.server_key, entity),
+            (self._sid, entity),
         )
         return cv.from_ts(rows[0][0]) if rows else None

@@ -42,7 +42,7 @@ class CatalogStore(CacheBase):
                 await conn.execute(
                     f"DELETE FROM {table} WHERE server = ? AND id NOT IN "
                     f"(SELECT value FROM json_each(?))",
-                    (self.server_key, cv.dumps(ids)),
+                    (self._sid, cv.dumps(ids)),
                 )
             await conn.executemany(_upsert_sql(table, columns), rows)
 
@@ -79,7 +79,7 @@ class CatalogStore(CacheBase):
         order: str,
     ) -> list[Any]:
         clauses = ["server = ?"] + [c for c, _ in where]
-        params = [self.server_key] + [p for _, p in where]
+        params = [self._sid] + [p for _, p in where]
         sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(clauses)} ORDER BY {order}"
         return await self._all(convert, sql, params)
 
@@ -126,7 +126,7 @@ class CatalogStore(CacheBase):
         return await self._one(
             convert,
             f"SELECT {columns} FROM {table} WHERE server = ? AND id = ?",
-            (self.server_key, id_),
+            (self._sid, id_),
         )
 
     async def get_workflow(self, workflow_id: str) -> Workflow | None:
@@ -151,7 +151,7 @@ class CatalogStore(CacheBase):
             cv.workflow_from_row,
             f"SELECT {cv.WORKFLOW_COLUMNS} FROM workflows "
             "WHERE server = ? AND name = ? COLLATE NOCASE ORDER BY name = ? DESC, id LIMIT 1",
-            (self.server_key, name, name),
+            (self._sid, name, name),
         )
         return found[0] if found else None
 
@@ -162,5 +162,5 @@ class CatalogStore(CacheBase):
             f"SELECT {cv.DEPLOYMENT_COLUMNS} FROM deployments "
             "WHERE server = ? AND name = ? COLLATE NOCASE "
             "ORDER BY name = ? DESC, environment != 'production', environment, id",
-            (self.server_key, name, name),
+            (self._sid, name, name),
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 from comfytui.cache.catalog import CatalogStore
 from comfytui.cache.database import open_database
 from comfytui.cache.runs import RunStore
+from comfytui.cache.schema import server_id
 
 
 class Cache(CatalogStore, RunStore):
@@ -20,7 +21,12 @@ class Cache(CatalogStore, RunStore):
     async def open(cls, path: Path | str, server_key: str) -> Cache:
         path = Path(path)
         conn, notice = await open_database(path)
-        return cls(conn, path, server_key, notice)
+        try:
+            sid = await server_id(conn, server_key)
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, path, server_key, sid, notice)
 
     async def __aenter__(self) -> Cache:
         return self

@@ -69,13 +69,13 @@ class RunStore(CacheBase):
                     await pending
 
     async def upsert_run(self, run: Run) -> None:
-        await self._write(_UPSERT_RUN, (self.server_key, *cv.run_row(run)))
+        await self._write(_UPSERT_RUN, (self._sid, *cv.run_row(run)))
 
     def _run_filter(
         self, deployment_id: str | None, status: StatusFilter, search: str | None
     ) -> tuple[str, list[Any]]:
         clauses = ["server = ?"]
-        params: list[Any] = [self.server_key]
+        params: list[Any] = [self._sid]
         if deployment_id:
             clauses.append("deployment_id = ?")
             params.append(deployment_id)
@@ -88,7 +88,7 @@ class RunStore(CacheBase):
                 "(id LIKE ? OR status = ? OR deployment_id IN "
                 "(SELECT id FROM deployments WHERE server = ? AND name LIKE ?))"
             )
-            params.extend((f"{search}%", search.lower(), self.server_key, f"%{search}%"))
+            params.extend((f"{search}%", search.lower(), self._sid, f"%{search}%"))
         return " AND ".join(clauses), params
 
     async def list_runs(
@@ -103,7 +103,7 @@ class RunStore(CacheBase):
         where, params = self._run_filter(deployment_id, status, search)
         return await self._all(
             self._run,
-            f"{_SELECT_RUNS} WHERE {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            f"{_SELECT_RUNS} WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
 
@@ -121,7 +121,7 @@ class RunStore(CacheBase):
         return await self._one(
             self._run,
             f"{_SELECT_RUNS} WHERE server = ? AND id = ?",
-            (self.server_key, run_id),
+            (self._sid, run_id),
         )
 
     async def unfinished_runs(self) -> list[Run]:
@@ -129,8 +129,8 @@ class RunStore(CacheBase):
         marks = ", ".join("?" * len(_UNFINISHED))
         return await self._all(
             self._run,
-            f"{_SELECT_RUNS} WHERE server = ? AND status IN ({marks}) ORDER BY created_at, id",
-            (self.server_key, *_UNFINISHED),
+            f"{_SELECT_RUNS} WHERE server = ? AND status IN ({marks}) ORDER BY created_at, rowid",
+            (self._sid, *_UNFINISHED),
         )
 
     # --- saved output files ---------------------------------------------------------------------
@@ -140,7 +140,7 @@ class RunStore(CacheBase):
             f"INSERT INTO saved_outputs (server, {cv.OUTPUT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (server, run_id, path) DO UPDATE SET url = excluded.url, "
             "sha256 = excluded.sha256, size = excluded.size, content_type = excluded.content_type",
-            (self.server_key, *cv.output_row(output)),
+            (self._sid, *cv.output_row(output)),
         )
 
     async def outputs_for_run(self, run_id: str) -> list[SavedOutput]:
@@ -148,7 +148,7 @@ class RunStore(CacheBase):
             cv.output_from_row,
             f"SELECT {cv.OUTPUT_COLUMNS} FROM saved_outputs WHERE server = ? AND run_id = ? "
             "ORDER BY rowid",
-            (self.server_key, run_id),
+            (self._sid, run_id),
         )
 
     async def find_output_by_sha(self, run_id: str, sha256: str) -> SavedOutput | None:
@@ -156,7 +156,7 @@ class RunStore(CacheBase):
             cv.output_from_row,
             f"SELECT {cv.OUTPUT_COLUMNS} FROM saved_outputs "
             "WHERE server = ? AND run_id = ? AND sha256 = ? LIMIT 1",
-            (self.server_key, run_id, sha256),
+            (self._sid, run_id, sha256),
         )
 
     # --- last inputs per deployment ---------------------------------------------------------------
@@ -166,12 +166,12 @@ class RunStore(CacheBase):
             "INSERT INTO last_inputs (server, deployment_id, inputs, saved_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (server, deployment_id) DO UPDATE SET inputs = excluded.inputs, "
             "saved_at = excluded.saved_at",
-            (self.server_key, deployment_id, cv.dumps(values), cv.to_ts(datetime.now(UTC))),
+            (self._sid, deployment_id, cv.dumps(values), cv.to_ts(datetime.now(UTC))),
         )
 
     async def last_inputs(self, deployment_id: str) -> dict[str, Any] | None:
         rows = await self._rows(
             "SELECT inputs FROM last_inputs WHERE server = ? AND deployment_id = ?",
-            (self.server_key, deployment_id),
+            (self._sid, deployment_id),
         )
         return cv.loads(rows[0][0]) if rows else None

@@ -48,21 +48,94 @@ CREATE TABLE sync_state (
     PRIMARY KEY (server, entity));
 """
 
-# v2: progress and live status as columns (written through on every poll), the status index for
-# the Runs filter, content types of saved files, and the last inputs used per deployment.
-_V2 = """
-ALTER TABLE runs ADD COLUMN progress REAL;
-ALTER TABLE runs ADD COLUMN live_status TEXT;
-CREATE INDEX runs_by_status ON runs (server, status, created_at, id);
-ALTER TABLE saved_outputs ADD COLUMN content_type TEXT;
-CREATE TABLE last_inputs (
-    server TEXT NOT NULL, deployment_id TEXT NOT NULL, inputs TEXT NOT NULL,
-    saved_at REAL NOT NULL, PRIMARY KEY (server, deployment_id));
-"""
+# v2: servers become small integer ids (a server key was repeated in every row and index), ties
+# in run order break on rowid (no id copies in the indexes), progress and live status become
+# columns (written through on every poll), a status index for the Runs filter, content types
+# of saved files, and the last inputs used per deployment. Tables are rebuilt with their rows.
+_V2_TABLES = {
+    "workflows": (
+        "id TEXT NOT NULL, name TEXT NOT NULL, updated_at REAL, data TEXT NOT NULL",
+        "t.id, t.name, t.updated_at, t.data",
+        "UNIQUE (server, id)",
+        ["CREATE INDEX workflows_by_name ON workflows (server, name COLLATE NOCASE)"],
+    ),
+    "workflow_versions": (
+        "id TEXT NOT NULL, workflow_id TEXT NOT NULL, version INTEGER, data TEXT NOT NULL",
+        "t.id, t.workflow_id, t.version, t.data",
+        "UNIQUE (server, id)",
+        ["CREATE INDEX versions_by_workflow ON workflow_versions (server, workflow_id, version)"],
+    ),
+    "deployments": (
+        "id TEXT NOT NULL, name TEXT NOT NULL, workflow_id TEXT, environment TEXT, "
+        "data TEXT NOT NULL",
+        "t.id, t.name, t.workflow_id, t.environment, t.data",
+        "UNIQUE (server, id)",
+        [
+            "CREATE INDEX deployments_by_name ON deployments (server, name COLLATE NOCASE)",
+            "CREATE INDEX deployments_by_workflow ON deployments (server, workflow_id)",
+        ],
+    ),
+    "machines": (
+        "id TEXT NOT NULL, name TEXT NOT NULL, status TEXT, data TEXT NOT NULL",
+        "t.id, t.name, t.status, t.data",
+        "UNIQUE (server, id)",
+        [],
+    ),
+    "runs": (
+        "id TEXT NOT NULL, status TEXT NOT NULL, deployment_id TEXT, workflow_id TEXT, "
+        "created_at REAL, updated_at REAL, progress REAL, live_status TEXT, inputs TEXT, "
+        "data TEXT NOT NULL",
+        "t.id, t.status, t.deployment_id, t.workflow_id, t.created_at, t.updated_at, NULL, NULL, "
+        "t.inputs, t.data",
+        "UNIQUE (server, id)",
+        [
+            "CREATE INDEX runs_by_created ON runs (server, created_at)",
+            "CREATE INDEX runs_by_deployment ON runs (server, deployment_id, created_at)",
+            "CREATE INDEX runs_by_status ON runs (server, status, created_at)",
+        ],
+    ),
+    "saved_outputs": (
+        "run_id TEXT NOT NULL, path TEXT NOT NULL, url TEXT NOT NULL, sha256 TEXT NOT NULL, "
+        "size INTEGER NOT NULL, content_type TEXT",
+        "t.run_id, t.path, t.url, t.sha256, t.size, NULL",
+        "UNIQUE (server, run_id, path)",
+        ["CREATE INDEX outputs_by_sha ON saved_outputs (server, run_id, sha256)"],
+    ),
+    "sync_state": (
+        "entity TEXT NOT NULL, synced_at REAL NOT NULL",
+        "t.entity, t.synced_at",
+        "PRIMARY KEY (server, entity)",
+        [],
+    ),
+}
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+
+def _v2() -> str:
+    union = " UNION ".join(f"SELECT server FROM {table}" for table in _V2_TABLES)
+    parts = [
+        "CREATE TABLE servers (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);",
+        f"INSERT INTO servers (key) {union};",
+    ]
+    for table, (columns, select, key, indexes) in _V2_TABLES.items():
+        parts += [
+            f"CREATE TABLE new_{table} (server INTEGER NOT NULL, {columns}, {key});",
+            f"INSERT INTO new_{table} SELECT s.id, {select} FROM {table} t "
+            "JOIN servers s ON s.key = t.server ORDER BY t.rowid;",
+            f"DROP TABLE {table};",
+            f"ALTER TABLE new_{table} RENAME TO {table};",
+            *(f"{sql};" for sql in indexes),
+        ]
+    parts.append(
+        "CREATE TABLE last_inputs (server INTEGER NOT NULL, deployment_id TEXT NOT NULL, "
+        "inputs TEXT NOT NULL, saved_at REAL NOT NULL, PRIMARY KEY (server, deployment_id));"
+    )
+    return "\n".join(parts)
+
+
+MIGRATIONS: tuple[str, ...] = (_V1, _v2())
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = (
+    "servers",
     "workflows",
     "workflow_versions",
     "deployments",
@@ -76,6 +149,13 @@ TABLES = (
 
 class NewerSchemaError(Exception):
     """The file was written by a newer comfytui; this one cannot read it."""
+
+
+async def server_id(conn: aiosqlite.Connection, key: str) -> int:
+    """The small integer standing for a server key in every table (created on first use)."""
+    await conn.execute("INSERT OR IGNORE INTO servers (key) VALUES (?)", (key,))
+    rows = list(await conn.execute_fetchall("SELECT id FROM servers WHERE key = ?", (key,)))
+    return int(rows[0][0])
 
 
 async def user_version(conn: aiosqlite.Connection) -> int:

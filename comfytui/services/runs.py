@@ -100,19 +100,28 @@ class RunService:
 
     # --- follow -------------------------------------------------------------------------------
 
-    async def watch(self, run_id: str) -> AsyncIterator[Run]:
-        """Each change of the run until it ends, written to the cache before it is yielded."""
+    async def watch(self, run_id: str, *, save: bool = True) -> AsyncIterator[Run]:
+        """Each change of the run until it ends, written to the cache before it is yielded.
+
+        After a successful end has been yielded, its outputs are saved (`save_outputs`) before
+        the iteration finishes; a failure there is logged, and a later `save_outputs` reports it.
+        """
         known = await self.cache.get_run(run_id)
         if known is not None and known.is_terminal:
             yield known
-            return
-        stream = self.client.watch_run(
-            run_id, min_interval=self.min_interval, max_interval=self.max_interval
-        )
-        async for snapshot in stream:
-            known = merge_run(snapshot, known)
-            await self.cache.upsert_run(known)
-            yield known
+        else:
+            stream = self.client.watch_run(
+                run_id, min_interval=self.min_interval, max_interval=self.max_interval
+            )
+            async for snapshot in stream:
+                known = merge_run(snapshot, known)
+                await self.cache.upsert_run(known)
+                yield known
+        if save and known is not None and known.status is RunStatus.SUCCESS and known.outputs:
+            try:
+                await self.save_outputs(known)
+            except ComfyTuiError as exc:
+                log.warning("outputs of run %s not saved: %s", run_id, exc)
 
     async def cancel(self, run_id: str) -> Run | None:
         await self.client.cancel_run(run_id)
@@ -132,11 +141,9 @@ class RunService:
 
         async def follow(run: Run) -> Run:
             last = run
-            async for last in self.watch(run.id):
+            async for last in self.watch(run.id, save=save):
                 if on_update is not None:
                     on_update(last)
-            if save and last.status is RunStatus.SUCCESS and last.outputs:
-                await self.save_outputs(last)
             return last
 
         pending = await self.unfinished()

@@ -7,10 +7,9 @@ paints. Output images are previewed from the saved files, so a finished run show
 from __future__ import annotations
 
 import inspect
-import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -25,25 +24,22 @@ from comfytui.errors import ComfyTuiError
 from comfytui.models import OutputFile, Run, RunStatus, SavedOutput
 from comfytui.sanitize import plain
 from comfytui.ui.failures import ReportsFailures
-from comfytui.ui.format import duration, safe, status
+from comfytui.ui.format import safe
 from comfytui.ui.runs.confirm import ConfirmScreen
 from comfytui.ui.runs.opener import open_file
 from comfytui.ui.runs.preview import ImagePreview
+from comfytui.ui.runs.runinfo import (
+    Timeline,
+    inputs_text,
+    problem_text,
+    status_text,
+    times_text,
+    title_text,
+)
 from comfytui.ui.runs.watcher import OutputsSaved
 
 if TYPE_CHECKING:
     from comfytui.ui.app import ComfyTUI
-
-
-def _aware(when: datetime | None) -> datetime | None:
-    if when is None:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _clock(when: datetime | None) -> str:
-    when = _aware(when)
-    return when.astimezone().strftime("%H:%M:%S") if when else "--:--:--"
 
 
 class RunScreen(ReportsFailures, Screen[None]):
@@ -76,9 +72,8 @@ class RunScreen(ReportsFailures, Screen[None]):
         self.saved: dict[str, SavedOutput] = {}  # url -> saved file
         self.save_error: str | None = None
         self.index = 0
-        self.timeline: list[tuple[datetime, str]] = []
+        self.timeline = Timeline()
         self.deployment_name: str | None = deployment_name
-        self._last_state: tuple[str, str | None] | None = None
 
     @property
     def tui(self) -> ComfyTUI:
@@ -215,22 +210,9 @@ class RunScreen(ReportsFailures, Screen[None]):
         run = self.run
         if run is None or not self._ready():
             return
-        self._record(run)
-        title = Text(f"Run {run.id[:8]}", style="bold")
-        if run.deployment_id:
-            title.append("  ")
-            title.append_text(safe(self.deployment_name or run.deployment_id[:8], 60))
-        if run.gpu:
-            title.append(f"  {plain(run.gpu, 20)}", style="dim")
-        self.query_one("#run-title", Static).update(title)
-
-        line = Text("Status ")
-        line.append_text(status(run.status.value))
-        line.append("\n")
-        if run.live_status and not run.is_terminal:
-            line.append_text(safe(run.live_status, 40, style="italic"))
-        self.query_one("#run-status", Static).update(line)
-
+        self.timeline.record(run)
+        self.query_one("#run-title", Static).update(title_text(run, self.deployment_name))
+        self.query_one("#run-status", Static).update(status_text(run))
         bar = self.query_one("#run-progress", ProgressBar)
         if run.status is RunStatus.SUCCESS:
             bar.update(total=1.0, progress=1.0)
@@ -240,89 +222,19 @@ class RunScreen(ReportsFailures, Screen[None]):
             bar.update(total=1.0, progress=0)
         else:
             bar.update(total=None)  # indeterminate while queued
-
         error = self.query_one("#run-error", Static)
-        problem = Text()
-        if run.error:
-            problem.append("Error: ", style="bold red")
-            problem.append(plain(run.error, 600))
-        for text in run.texts[:4]:
-            if problem:
-                problem.append("\n")
-            problem.append(plain(text, 600))
+        problem = problem_text(run)
         error.update(problem)
         error.display = bool(problem)
-
-        self.query_one("#run-inputs", Static).update(self._inputs_text(run.inputs))
+        self.query_one("#run-inputs", Static).update(inputs_text(run.inputs))
+        self.query_one("#run-timeline", Static).update(self.timeline.text())
         self._tick()
-        self._paint_timeline()
         self._paint_output()
 
     def _tick(self) -> None:
-        run = self.run
-        if run is None or not self._ready():
-            return
-        now = datetime.now(UTC)
-        created = _aware(run.queued_at or run.created_at)
-        started = _aware(run.started_at)
-        ended = _aware(run.ended_at) if run.is_terminal else None
-        if ended is None and run.is_terminal:
-            ended = _aware(run.updated_at) or now
-        times = Text("Elapsed ")
-        times.append_text(duration(created, ended, now))
-        times.append("   Queue ")
-        if started is not None:
-            times.append_text(duration(created, started, now))
-        elif run.is_terminal:
-            times.append("—", style="dim")
-        else:
-            times.append_text(duration(created, None, now))
-            times.append(" (waiting)", style="dim")
-        self.query_one("#run-times", Static).update(times)
-
-    def _record(self, run: Run) -> None:
-        state = (run.status.value, run.live_status)
-        if state == self._last_state:
-            return
-        if self._last_state is None:  # first sight: what the timestamps already tell
-            for when, label in (
-                (run.created_at, "created"),
-                (run.queued_at, "queued"),
-                (run.started_at, "started"),
-            ):
-                if when is not None:
-                    self.timeline.append((_aware(when) or datetime.now(UTC), label))
-        if self._last_state is None or state[0] != self._last_state[0]:
-            when = _aware(run.ended_at) if run.is_terminal and run.ended_at else None
-            label = run.status.value
-            if not self.timeline or self.timeline[-1][1] != label:
-                self.timeline.append((when or datetime.now(UTC), label))
-        self._last_state = state
-        del self.timeline[:-60]
-
-    def _paint_timeline(self) -> None:
-        text = Text()
-        for when, label in self.timeline[-12:]:
-            if text:
-                text.append("\n")
-            text.append(_clock(when), style="dim")
-            text.append(" ")
-            text.append_text(status(label))
-        self.query_one("#run-timeline", Static).update(text)
-
-    @staticmethod
-    def _inputs_text(inputs: dict[str, Any]) -> Text:
-        if not inputs:
-            return Text("—", style="dim")
-        text = Text()
-        for key, value in list(inputs.items())[:30]:
-            if text:
-                text.append("\n")
-            shown = value if isinstance(value, str) else json.dumps(value, default=str)
-            text.append(plain(key, 30), style="bold")
-            text.append(" ")
-            text.append(plain(shown, 160))
-        return text
+        if self.run is not None and self._ready():
+            times = times_text(self.run, datetime.now(UTC))
+            self.query_one("#run-times", Static).update(times)
 
     # --- outputs ------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from comfytui.errors import (
     ServerError,
 )
 from comfytui.models import Run, RunStatus, SavedOutput
+from comfytui.ui.failures import ReportsFailures
 from comfytui.ui.messages import RunUpdated
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class OutputsSaved:
         self.error = error
 
 
-class RunWatcher(Widget):
+class RunWatcher(ReportsFailures, Widget):
     """Follows runs, one worker each; posts `RunUpdated` to the app, saves outputs at the end."""
 
     DEFAULT_CSS = "RunWatcher { display: none; }"
