@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -68,13 +69,20 @@ def _settings(home: Path):
 async def _prefill(home: Path, deployments: int, runs: int) -> None:
     """Fill the cache the TUI will open (through the services' own cache handle)."""
     from benchmarks.bench_cache import make_runs
+    from comfytui.models import RunStatus
     from comfytui.services import Session
 
     async with Session.open(_settings(home)) as session:
         cache = session.cache
         await cache.upsert_deployments(_deployments(deployments))
         for start in range(0, runs, 20_000):
-            await cache.upsert_runs(make_runs(min(20_000, runs - start), start))
+            batch = make_runs(min(20_000, runs - start), start)
+            # Finished runs only: browsing is measured, not thousands of resumed watchers.
+            finished = [
+                r if r.is_terminal else replace(r, status=RunStatus.SUCCESS, progress=1.0)
+                for r in batch
+            ]
+            await cache.upsert_runs(finished)
 
 
 # --- children (run in a fresh interpreter) -------------------------------------------------------
@@ -119,7 +127,7 @@ async def _child_bare(count: str) -> None:
         print("ROWS", table.row_count, flush=True)
 
 
-async def _child_rss(home: str) -> None:
+async def _child_rss(home: str, presses: str = "30") -> None:
     from comfytui.ui.app import ComfyTUI
 
     app = ComfyTUI(_settings(Path(home)))
@@ -129,11 +137,19 @@ async def _child_rss(home: str) -> None:
             await pilot.pause(0.01)
             runs = app.main.runs if app.session is not None else None
         await pilot.press("4", "G")
-        await app.workers.wait_for_complete()
-        await pilot.press(*["k"] * 30, "g", *["j"] * 30, "G", "g")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(app, pilot)
+        steps = int(presses)
+        await pilot.press(*["k"] * steps, "g", *["j"] * steps, "G", "g")
+        await _settle(app, pilot)
         print("RSS", _rss_mb(), runs.total, flush=True)
+
+
+async def _settle(app, pilot) -> None:
+    """Wait for the Runs pane's page reads (not the refresh retrying the unreachable API)."""
+    busy = [w for w in app.workers if w.group == "runs-page" and not w.is_finished]
+    if busy:
+        await app.workers.wait_for_complete(busy)
+    await pilot.pause()
 
 
 def _rss_mb() -> float:
@@ -154,7 +170,7 @@ def _spawn(*args: str, timeout: float = 120.0) -> tuple[float, list[str]]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), COMFYTUI_DEBUG="")
     env.pop("COMFY_DEPLOY_API_KEY", None)
     started = time.perf_counter()
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 - our own module
         [sys.executable, "-m", "benchmarks.bench_startup", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -162,14 +178,16 @@ def _spawn(*args: str, timeout: float = 120.0) -> tuple[float, list[str]]:
         env=env,
         cwd=ROOT,
     )
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.start()
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         elapsed = time.perf_counter() - started
-        proc.wait(timeout=timeout)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        watchdog.cancel()
+        proc.kill()  # answered (or died): no need to wait for its shutdown
+        proc.wait()
     if not line:
         raise RuntimeError(f"child {args[0]} failed: {proc.stderr.read()[-500:]}")  # type: ignore[union-attr]
     return elapsed, line.split()
@@ -204,7 +222,7 @@ def run(quick: bool = False) -> list[Result]:
 
         big = Path(tmp) / "big"
         asyncio.run(_prefill(big, deployments=20, runs=runs))
-        _, fields = _spawn("rss", str(big), timeout=300)
+        _, fields = _spawn("rss", str(big), "3" if quick else "30", timeout=300)
         results.append(
             Result(
                 "rss_100k_runs",
@@ -219,6 +237,6 @@ def run(quick: bool = False) -> list[Result]:
 
 
 if __name__ == "__main__":
-    kind, arg = sys.argv[1], sys.argv[2]
+    kind, *args = sys.argv[1:]
     child = {"app": _child_app, "bare": _child_bare, "rss": _child_rss}[kind]
-    asyncio.run(child(arg))
+    asyncio.run(child(*args))

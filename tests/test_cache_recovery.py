@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -60,7 +61,7 @@ async def _newer(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "spoil",
-    [_garbage, _empty, _directory, _truncated, _damaged_pages, _newer],
+    [_garbage, _directory, _truncated, _damaged_pages, _newer],
 )
 async def test_unusable_file_is_moved_aside_and_rebuilt(tmp_path, spoil):
     path = tmp_path / "cache.db"
@@ -79,6 +80,33 @@ async def test_unusable_file_is_moved_aside_and_rebuilt(tmp_path, spoil):
     again = await Cache.open(path, SERVER)
     assert again.notice is None
     await again.close()
+
+
+async def test_an_empty_file_becomes_the_new_cache_in_place(tmp_path):
+    """Nothing to keep, and it may be another process creating the cache this very moment."""
+    path = tmp_path / "cache.db"
+    _empty(path)
+    cache = await Cache.open(path, SERVER)
+    try:
+        assert cache.notice is None and list(tmp_path.glob("cache.db.corrupt-*")) == []
+        await cache.upsert_workflows([Workflow("wf", "kept")])
+        assert len(await cache.list_workflows()) == 1
+    finally:
+        await cache.close()
+
+
+async def test_processes_creating_the_cache_at_once_share_it(tmp_path):
+    path = tmp_path / "cache.db"
+    caches = await asyncio.gather(*(Cache.open(path, f"http://s/api#{n}") for n in range(4)))
+    try:
+        assert [c.notice for c in caches] == [None] * 4
+        assert list(tmp_path.glob("cache.db.corrupt-*")) == []
+        for n, cache in enumerate(caches):
+            await cache.upsert_workflows([Workflow(f"wf-{n}", f"w{n}")])
+        assert [len(await c.list_workflows()) for c in caches] == [1] * 4
+    finally:
+        for cache in caches:
+            await cache.close()
 
 
 async def test_unreadable_file_is_moved_aside(tmp_path, monkeypatch):
@@ -139,4 +167,60 @@ async def test_migration_from_version_1_fixture(tmp_path):
         await cache.close()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+async def test_a_locked_file_is_not_moved_aside(tmp_path, monkeypatch):
+    path = tmp_path / "cache.db"
+    await _filled(path, 3)
+    import comfytui.cache.database as database
+
+    real_connect = database._connect
+
+    async def impatient(target):
+        if str(target) == str(path):
+            raise sqlite3.OperationalError("database is locked")  # busy past busy_timeout
+        return await real_connect(target)
+
+    monkeypatch.setattr(database, "_connect", impatient)
+    cache = await Cache.open(path, SERVER)
+    try:
+        assert cache.notice and "busy" in cache.notice
+        assert list(tmp_path.glob("cache.db.corrupt-*")) == []
+    finally:
+        await cache.close()
+
+
+OPENER = """
+import asyncio, sys
+from pathlib import Path
+from comfytui.cache import Cache
+from comfytui.models import Workflow
+
+async def main(path, n):
+    cache = await Cache.open(Path(path), f"http://s/api#{n}")
+    await cache.upsert_workflows([Workflow(f"wf-{n}", f"w{n}")])
+    print(cache.notice or "ok", flush=True)
+    await cache.close()
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+
+
+def test_processes_creating_a_new_cache_at_once(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "cache.db"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPENER, str(path), str(n)], stdout=subprocess.PIPE, text=True
+        )
+        for n in range(5)
+    ]
+    outputs = [p.communicate(timeout=60)[0].strip() for p in procs]
+    assert outputs == ["ok"] * 5
+    assert list(tmp_path.glob("cache.db.corrupt-*")) == []
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM workflows").fetchone()[0] == 5
     conn.close()

@@ -304,7 +304,7 @@ def test_matrix_size():
     assert len(OPS) == 14 and len(FAULTS) == 12 and len(CASES) == 168
 
 
-# --- through services: a refresh under a fault leaves the cache as it was ---------------------------
+# --- through services: a refresh under a fault leaves the cache as it was -------------------------
 
 KINDS = ("workflows", "deployments", "machines", "runs")
 

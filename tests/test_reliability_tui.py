@@ -65,10 +65,12 @@ async def test_refresh_under_fault(emulator, fault):
             app.action_refresh()
             await poll(
                 pilot,
-                lambda: all(p.revalidated for p in app.main.panes)
-                or len(app._notifications) > seen
-                or banner_text(app)
-                or pane_notices(app),
+                lambda: (
+                    all(p.revalidated for p in app.main.panes)
+                    or len(app._notifications) > seen
+                    or banner_text(app)
+                    or pane_notices(app)
+                ),
             )
             await pilot.pause(0.3)
             emulator.clear_faults()

@@ -39,7 +39,7 @@ def assert_inert(text: str) -> None:
         assert ch not in text, f"raw {ch!r} in output: {text[:200]!r}"
 
 
-# --- sanitize ---------------------------------------------------------------------------------------
+# --- sanitize -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", list(HOSTILE_NAMES))
@@ -50,7 +50,7 @@ def test_strip_escapes_leaves_no_control(name):
     assert len(plain(HOSTILE_NAMES[name], 80)) <= 80
 
 
-# --- CLI output -------------------------------------------------------------------------------------
+# --- CLI output -----------------------------------------------------------------------------------
 
 
 def poison_emulator(emu: Any) -> dict[str, str]:
@@ -106,7 +106,7 @@ def test_cli_show_hostile_workflow(emulator, monkeypatch, capsys):
         assert_inert(out + err)
 
 
-# --- output filenames -------------------------------------------------------------------------------
+# --- output filenames -----------------------------------------------------------------------------
 
 EVIL_FILENAMES = [
     "../../../../etc/passwd",
@@ -130,7 +130,7 @@ EVIL_FILENAMES = [
     "\x1b]0;title\x07.png",
     "name\nwith\nnewlines.png",
     "  spaced  .png",
-    "a:b|c?d*e<f>g\".png",
+    'a:b|c?d*e<f>g".png',
 ]
 
 
@@ -167,7 +167,6 @@ async def test_session_saves_hostile_output_names_inside(emulator):
     from comfytui.models import OutputFile
     from comfytui.services import Session
     from comfytui.settings import load_settings
-
     from tests.test_reliability_faults import discover
 
     ids = await discover(emulator, Path("/tmp"))
@@ -188,7 +187,7 @@ async def test_session_saves_hostile_output_names_inside(emulator):
         assert Path(item.path).resolve().is_relative_to(root), item.path
 
 
-# --- images -----------------------------------------------------------------------------------------
+# --- images ---------------------------------------------------------------------------------------
 
 
 def png_chunk(tag: bytes, data: bytes) -> bytes:
@@ -281,7 +280,7 @@ def test_good_image_still_decodes():
     assert preview.cols <= 40 and preview.rows <= 20
 
 
-# --- cache files ------------------------------------------------------------------------------------
+# --- cache files ----------------------------------------------------------------------------------
 
 
 def _truncated_db(path: Path) -> None:
@@ -348,3 +347,34 @@ async def test_malformed_cache_file_is_rebuilt(tmp_path, kind):
         assert again.notice is None
     finally:
         await again.close()
+
+
+async def test_preview_widget_shows_a_placeholder_for_every_bad_image(tmp_path):
+    """The UI side: each bad file becomes the placeholder with a one-line reason; the app lives."""
+    from textual.app import App, ComposeResult
+
+    from comfytui.ui.runs.preview import ImagePreview
+
+    class PreviewApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ImagePreview(None, protocol="halfblock", id="preview")
+
+    app = PreviewApp()
+    handled = []
+    async with app.run_test(size=(80, 30)) as pilot:
+        preview = app.query_one(ImagePreview)
+        for kind, make in BAD_IMAGES.items():
+            if kind == "bad-crc":
+                continue  # Pillow decodes it: a picture, not a placeholder
+            path = tmp_path / f"{kind}.png"
+            path.write_bytes(make())
+            preview.show(path)
+            for _ in range(3):
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+            assert preview.preview is None, kind
+            assert preview.reason and "\n" not in preview.reason, kind
+            assert not preview.query(".preview-image"), kind
+            handled.append(kind)
+        assert app.is_running
+    assert len(handled) == len(BAD_IMAGES) - 1

@@ -6,6 +6,7 @@ The TUI places (notifications, screenshots) are in test_security_tui.py.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import stat
@@ -21,7 +22,7 @@ from comfytui.api import ComfyDeployClient
 from comfytui.errors import ApiError
 from tests.test_reliability_faults import discover, make_client, tiny_png
 
-# --- helpers -------------------------------------------------------------------------------------
+# --- helpers --------------------------------------------------------------------------------------
 
 
 class Everything(logging.Handler):
@@ -30,9 +31,7 @@ class Everything(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.texts: list[str] = []
-        self.formatter = logging.Formatter(
-            "%(name)s %(levelname)s %(message)s", validate=False
-        )
+        self.formatter = logging.Formatter("%(name)s %(levelname)s %(message)s", validate=False)
 
     def emit(self, record: logging.LogRecord) -> None:
         text = self.format(record)
@@ -69,7 +68,7 @@ def places(key: str) -> list[str]:
     return [key, key[4:-4], f"Bearer {key}"]
 
 
-# --- logs ------------------------------------------------------------------------------------------
+# --- logs -----------------------------------------------------------------------------------------
 
 
 async def full_client_session(emu: Any, tmp_path: Path) -> list[ApiError]:
@@ -102,7 +101,28 @@ async def full_client_session(emu: Any, tmp_path: Path) -> list[ApiError]:
     return errors
 
 
+async def full_services_session(emu: Any) -> None:
+    """Refresh everything, start a run, watch it, save its outputs, then refresh under faults."""
+    from tests.test_reliability_faults import session_for
+
+    async with session_for(emu) as session:
+        for kind in ("workflows", "deployments", "machines", "runs"):
+            await getattr(session.catalog, f"refresh_{kind}")()
+        run = await session.runs.start("txt2img", {"prompt": "logged"})
+        final = run
+        async for snapshot in session.runs.watch(run.id):
+            final = snapshot
+        assert final.is_terminal
+        await session.runs.save_outputs(final)
+        for kind in ("500", "drop", "malformed", "401"):
+            emu.add_fault(kind=kind)
+            with contextlib.suppress(ApiError):
+                await session.catalog.refresh_deployments()
+            emu.clear_faults()
+
+
 async def test_debug_logs_never_hold_the_key(emulator, tmp_path, captured_logs):
+    await full_services_session(emulator)
     errors = await full_client_session(emulator, tmp_path)
     assert len(errors) == 8
     assert captured_logs.texts, "DEBUG logging captured nothing: the check would be empty"
@@ -148,7 +168,7 @@ def test_settings_and_secret_do_not_print_the_key(monkeypatch):
     assert settings.api_key.reveal() == key
 
 
-# --- hosts -----------------------------------------------------------------------------------------
+# --- hosts ----------------------------------------------------------------------------------------
 
 
 def assert_key_only_to_api(emu: Any) -> int:
@@ -182,13 +202,11 @@ async def test_key_never_sent_to_storage_legacy_upload(emulator_factory, tmp_pat
         deployments = await client.list_deployments()
         run_id = await client.queue_run(deployments[0].id, {})
         run = None
-        async for run in client.watch_run(run_id, min_interval=0.01):
-            pass
+        async for snapshot in client.watch_run(run_id, min_interval=0.01):
+            run = snapshot
         for output in run.outputs if run else ():
-            try:
+            with contextlib.suppress(ApiError):
                 await client.download(output.url)
-            except ApiError:
-                pass
     assert "://" in url
     puts = [r for r in emu.requests() if r["method"] == "PUT"]
     assert puts and all(r["port"] == emu.storage_port for r in puts)
@@ -213,7 +231,9 @@ class _Recorder(BaseHTTPRequestHandler):
             return
         body = b"[]" if "image" not in self.path else tiny_png()
         self.send_response(200)
-        self.send_header("Content-Type", "image/png" if "image" in self.path else "application/json")
+        self.send_header(
+            "Content-Type", "image/png" if "image" in self.path else "application/json"
+        )
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -230,7 +250,7 @@ def http_servers() -> Iterator[Any]:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
         server.seen = []  # type: ignore[attr-defined]
         server.redirect_to = redirect_to  # type: ignore[attr-defined]
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
         servers.append(server)
         return server
 
@@ -268,7 +288,7 @@ async def test_download_on_the_api_origin_carries_no_key(http_servers):
     assert "authorization" not in api.seen[0]
 
 
-# --- config file and CLI output ---------------------------------------------------------------------
+# --- config file and CLI output -------------------------------------------------------------------
 
 
 def _cli(monkeypatch, capsys, argv: list[str], stdin: str = "") -> tuple[int, str, str]:
@@ -337,6 +357,8 @@ CLI_COMMANDS = [
 def test_cli_output_never_holds_the_key(emulator, monkeypatch, capsys, argv):
     needs_services()
     code, out, err = _run_cli_against(emulator, monkeypatch, capsys, argv)
+    assert code == 0, err
+    assert out.strip()
     assert_no_key(emulator.api_key, out, err)
 
 

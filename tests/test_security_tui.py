@@ -8,7 +8,7 @@ from typing import Any
 from comfytui.ui.app import ComfyTUI
 from tests.test_reliability_faults import session_for
 from tests.test_reliability_tui import SIZE, poll
-from tests.test_security_hostile import HOSTILE_NAMES, RAW_CONTROLS, poison_emulator
+from tests.test_security_hostile import RAW_CONTROLS, poison_emulator
 from tests.test_ui_support import cell_texts, panes_filled, settings_for
 
 

@@ -180,3 +180,23 @@ async def test_refresh_runs_merges_every_deployment_and_pages_from_the_cache(emu
         assert ours.id in {r.id for r in mine.items}
         assert all(r.deployment_id == deployment.id for r in mine.items)
         assert await catalog.count_cached_runs(deployment_id=deployment.id) == len(mine.items)
+
+
+async def test_while_offline_refreshes_do_not_pile_up_retries(emulator):
+    async with Session.open(settings_for(emulator), client_options=FAST) as session:
+        catalog = session.catalog
+        await catalog.refresh_workflows()
+        emulator.add_fault(kind="503")
+        first = await catalog.refresh_deployments()
+        assert first.offline and session.offline
+        asked = len(emulator.requests())
+        others = [await getattr(catalog, f"refresh_{kind}")() for kind in KINDS]
+        assert all(listing.offline and listing.exception is not None for listing in others)
+        assert len(emulator.requests()) == asked  # answered from the last failure
+        assert [w.id for w in others[0].items] == [
+            w.id for w in (await catalog.cached_workflows()).items
+        ]
+        emulator.clear_faults()
+        session.link.failed_at -= session.link.quiet_period  # the quiet period is over
+        back = await catalog.refresh_machines()
+        assert not back.offline and not session.offline and back.items

@@ -60,9 +60,9 @@ async def test_several_runs_in_the_background_notify_when_they_end(emulator_fact
             await wait_until(pilot, lambda: app.screen is app.main)
         assert len(set(run_ids)) == 3
         assert set(run_ids) <= set(app.run_watcher.active)
+        await pilot.press("4", "j", "k")  # the Runs pane, which RunUpdated keeps current
         last[0] = time.monotonic()
         timer = app.set_interval(0.02, sample)
-        await pilot.press("4", "j", "k")
         await wait_until(
             pilot,
             lambda: all(

@@ -237,8 +237,8 @@ def run_row(r: Run) -> tuple[Any, ...]:
     return (
         r.id,
         r.status.value,
-        r.deployment_id,
-        r.workflow_id,
+        r.deployment_id or None,  # '' would win over a known id in the merge (coalesce)
+        r.workflow_id or None,
         to_ts(r.created_at),
         to_ts(r.updated_at),
         r.progress,

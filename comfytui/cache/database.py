@@ -1,12 +1,15 @@
 """Opening the cache file: WAL, migrations, and recovery from a file that cannot be used.
 
-A corrupt, truncated, empty, unreadable or newer-schema file, or a directory in its place, is
-moved aside as `<name>.corrupt-<timestamp>` (with its -wal/-shm companions) and a new cache is
-built; the caller gets a one-line notice. When even that fails, the cache lives in memory.
+A corrupt, truncated, unreadable or newer-schema file, or a directory in its place, is moved
+aside as `<name>.corrupt-<timestamp>` (with its -wal/-shm companions) and a new cache is built;
+the caller gets a one-line notice. When even that fails, the cache lives in memory. An empty
+file holds nothing to keep and may be another process creating the cache right now: it is
+used as is. "Locked"/"busy" is contention, never corruption: nothing is moved then.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -41,7 +44,7 @@ def check_header(path: Path) -> None:
     except OSError as exc:
         raise UnusableFile(f"it cannot be read ({exc.strerror})") from None
     if size == 0:
-        raise UnusableFile("it is empty")
+        return  # nothing to lose: SQLite builds a new cache in it (maybe another process is)
     if len(header) < 100 or not header.startswith(_MAGIC):
         raise UnusableFile("it is not a database")
     page_size = struct.unpack(">H", header[16:18])[0]
@@ -63,9 +66,7 @@ async def _connect(path: Path | str) -> aiosqlite.Connection:
     try:
         await conn.execute("PRAGMA busy_timeout = 5000")
         if str(path) != ":memory:":
-            rows = list(await conn.execute_fetchall("PRAGMA journal_mode = WAL"))
-            if rows and str(rows[0][0]).lower() != "wal":
-                log.debug("journal_mode stayed %s", rows[0][0])
+            await _use_wal(conn)
         await conn.execute("PRAGMA synchronous = NORMAL")
         await conn.execute("PRAGMA temp_store = MEMORY")
         await migrate(conn)
@@ -74,6 +75,22 @@ async def _connect(path: Path | str) -> aiosqlite.Connection:
         await conn.close()
         raise
     return conn
+
+
+async def _use_wal(conn: aiosqlite.Connection) -> None:
+    """Switch to WAL (persistent in the file). On a new file that others are opening too, the
+    switch can answer "locked" at once (no busy wait): retry briefly; one of them succeeds."""
+    for attempt in range(40):
+        try:
+            rows = list(await conn.execute_fetchall("PRAGMA journal_mode = WAL"))
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or attempt == 39:
+                raise
+            await asyncio.sleep(0.02 + 0.01 * attempt)
+            continue
+        if rows and str(rows[0][0]).lower() != "wal":
+            log.debug("journal_mode stayed %s", rows[0][0])
+        return
 
 
 async def _probe(conn: aiosqlite.Connection) -> None:
@@ -91,6 +108,11 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"it cannot be used ({exc.strerror or exc})"
     return f"it cannot be used ({exc})"
+
+
+def _busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def move_aside(path: Path) -> Path:
@@ -119,6 +141,11 @@ async def open_database(path: Path) -> tuple[aiosqlite.Connection, str | None]:
         check_header(path)
         return await _connect(path), None
     except (UnusableFile, NewerSchemaError, sqlite3.DatabaseError, OSError) as exc:
+        if _busy(exc):  # another process holds it (e.g. migrating): healthy, just not now
+            return await _connect(":memory:"), (
+                f"Cache {path.name} is busy (another comfytui is writing it); "
+                "using a temporary in-memory cache this session."
+            )
         reason = _reason(exc)
     try:
         moved = move_aside(path)

@@ -163,17 +163,30 @@ async def user_version(conn: aiosqlite.Connection) -> int:
     return int(rows[0][0])
 
 
+def _statements(script: str) -> list[str]:
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
 async def migrate(conn: aiosqlite.Connection) -> int:
-    """Bring the schema to SCHEMA_VERSION, one transaction per step; returns the old version."""
+    """Bring the schema to SCHEMA_VERSION, one transaction per step; returns the old version.
+
+    The version is read again under the write lock (BEGIN IMMEDIATE), so two processes creating
+    the same new file at once do not both run a step: the second finds it done and moves on.
+    """
     start = await user_version(conn)
     if start > SCHEMA_VERSION:
         raise NewerSchemaError(f"schema version {start} is newer than {SCHEMA_VERSION}")
     for number in range(start + 1, SCHEMA_VERSION + 1):
-        script = MIGRATIONS[number - 1]
+        await conn.execute("BEGIN IMMEDIATE")
         try:
-            await conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
+            current = await user_version(conn)
+            if current > SCHEMA_VERSION:
+                raise NewerSchemaError(f"schema version {current} is newer than {SCHEMA_VERSION}")
+            if current < number:
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {number}")
+            await conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 await conn.rollback()

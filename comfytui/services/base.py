@@ -17,6 +17,7 @@ from comfytui.api import ComfyDeployClient
 from comfytui.cache import Cache
 from comfytui.errors import (
     ApiError,
+    ComfyTuiError,
     NetworkError,
     NotFoundError,
     NotSupportedError,
@@ -56,6 +57,35 @@ class CatalogBase:
         read: Callable[[], Awaitable[list[T]]],
     ) -> Listing[T]:
         """Fetch -> store -> read back; on failure the cache, marked with what went wrong."""
+        if not self.link.offline:
+            return await self._attempt(entity, fetch, store, read)
+        async with self.link.gate:  # offline: one attempt at a time, and none right after one
+            if self.link.recently_failed():
+                error = self.link.last_exception or NetworkError(
+                    self.link.last_error or f"cannot reach {self.client.host}"
+                )
+                return await self._offline(entity, read, error)
+            return await self._attempt(entity, fetch, store, read)
+
+    async def _offline(
+        self, entity: str, read: Callable[[], Awaitable[list[T]]], error: ComfyTuiError
+    ) -> Listing[T]:
+        return Listing(
+            await read(),
+            offline=True,
+            last_sync=await self.cache.last_synced(entity),
+            error=str(error),
+            from_cache=True,
+            exception=error,
+        )
+
+    async def _attempt(
+        self,
+        entity: str,
+        fetch: Callable[[], Awaitable[Any]],
+        store: Callable[[Any], Awaitable[None]],
+        read: Callable[[], Awaitable[list[T]]],
+    ) -> Listing[T]:
         try:
             fetched = await fetch()
         except NotSupportedError as exc:
@@ -69,7 +99,6 @@ class CatalogBase:
                 exception=exc,
             )
         except UNREACHABLE as exc:
-            self.link.failed(exc)
             error = (
                 exc
                 if isinstance(exc, ApiError)
@@ -79,14 +108,8 @@ class CatalogBase:
                     else f"cannot reach {self.client.host}: {exc}"
                 )
             )
-            return Listing(
-                await read(),
-                offline=True,
-                last_sync=await self.cache.last_synced(entity),
-                error=str(error),
-                from_cache=True,
-                exception=error,
-            )
+            self.link.failed(error)
+            return await self._offline(entity, read, error)
         self.link.reached()
         await store(fetched)
         now = datetime.now(UTC)

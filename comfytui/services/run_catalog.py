@@ -28,7 +28,7 @@ def merge_run(new: Run, old: Run | None) -> Run:
     if not new.inputs and old.inputs:
         changes["inputs"] = old.inputs
     for name in ("deployment_id", "workflow_id", "created_at"):
-        if getattr(new, name) is None and getattr(old, name) is not None:
+        if not getattr(new, name) and getattr(old, name):
             changes[name] = getattr(old, name)
     return replace(new, **changes) if changes else new
 
@@ -81,11 +81,13 @@ class RunCatalog(CatalogBase):
         async def runs_of(dep_id: str) -> list[Run] | NotSupportedError:
             async with gate:
                 try:
-                    return await self.client.list_deployment_runs(dep_id, RUNS_PER_DEPLOYMENT)
+                    runs = await self.client.list_deployment_runs(dep_id, RUNS_PER_DEPLOYMENT)
                 except NotSupportedError as exc:
                     return exc
                 except NotFoundError:
                     return []
+                # v2 run objects do not name their deployment; we know which one we asked
+                return [r if r.deployment_id else replace(r, deployment_id=dep_id) for r in runs]
 
         results = await asyncio.gather(*(runs_of(i) for i in ids))
         fetched = [run for r in results if isinstance(r, list) for run in r]
