@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import statistics
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.common import Result, measure, measure_async
+from benchmarks.common import Result
 from comfytui.cache import Cache
 from comfytui.cache import converters as cv
 from comfytui.cache.runs import _SELECT_RUNS, _UPSERT_RUN
+from comfytui.cache.schema import MIGRATIONS
 from comfytui.models import OutputFile, Run, RunStatus
 
 SERVER = "http://127.0.0.1:1/api#bench"
@@ -70,31 +73,44 @@ async def _fill(path: Path, total: int) -> None:
     await cache.close()
 
 
+def _median_spread(samples: list[float]) -> tuple[float, float]:
+    median = statistics.median(samples)
+    return median, ((max(samples) - min(samples)) / median if median else 0.0)
+
+
 async def _first_page(folder: Path, total: int, repeats: int) -> list[Result]:
+    """Raw, cold and warm reads interleaved, so background load hits all three alike."""
     path = folder / "page.db"
     await _fill(path, total)
     sql = f"{_SELECT_RUNS} WHERE server = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
     cache = await Cache.open(path, SERVER)
-    sid = cache._sid
     raw = sqlite3.connect(path)
-    raw.execute(sql, (sid, 200, 0)).fetchall()
-    baseline, _ = measure(lambda: raw.execute(sql, (sid, 200, 0)).fetchall(), repeats)
-    raw.close()
+    params = (cache._sid, 200, 0)
     page = await cache.list_runs(limit=200)
     assert len(page) == min(200, total) and page[0].created_at >= page[-1].created_at
-
-    async def cold() -> None:
+    raw.execute(sql, params).fetchall()
+    samples: dict[str, list[float]] = {"raw": [], "cold": [], "warm": []}
+    for _ in range(repeats * 3):
+        start = time.perf_counter()
+        raw.execute(sql, params).fetchall()
+        samples["raw"].append(time.perf_counter() - start)
         cache._run_memo.clear()  # as on start-up: every row decoded into a Run
+        start = time.perf_counter()
         await cache.list_runs(limit=200)
-
-    cold_value, cold_spread = await measure_async(cold, repeats)
-    warm_value, warm_spread = await measure_async(lambda: cache.list_runs(limit=200), repeats)
+        samples["cold"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        await cache.list_runs(limit=200)
+        samples["warm"].append(time.perf_counter() - start)
+    raw.close()
     await cache.close()
+    baseline, _ = _median_spread(samples["raw"])
+    cold, cold_spread = _median_spread(samples["cold"])
+    warm, warm_spread = _median_spread(samples["warm"])
     note = f"200 of {total:,} runs, newest first"
     return [
         Result(
             "cache_first_page",
-            cold_value,
+            cold,
             baseline,
             "s",
             1.5,
@@ -103,7 +119,7 @@ async def _first_page(folder: Path, total: int, repeats: int) -> list[Result]:
         ),
         Result(
             "cache_first_page_warm",
-            warm_value,
+            warm,
             baseline,
             "s",
             1.5,
@@ -115,36 +131,30 @@ async def _first_page(folder: Path, total: int, repeats: int) -> list[Result]:
 
 
 async def _upsert(folder: Path, count: int, repeats: int) -> Result:
+    """Raw executemany and Cache.upsert_runs, interleaved, each into a new file."""
     runs = make_runs(count)
     rows = [(1, *cv.run_row(r)) for r in runs]  # server id 1: the first server of a new file
-    counter = iter(range(10_000))
-
-    def raw_insert() -> None:
-        conn = sqlite3.connect(folder / f"raw{next(counter)}.db", isolation_level=None)
+    raw_times: list[float] = []
+    cache_times: list[float] = []
+    for n in range(repeats):
+        conn = sqlite3.connect(folder / f"raw{n}.db", isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        _create_schema_like_cache(conn)
-        start = _clock()
+        for script in MIGRATIONS:
+            conn.executescript(script)
+        start = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(_UPSERT_RUN, rows)
         conn.execute("COMMIT")
-        _times.append(_clock() - start)
+        raw_times.append(time.perf_counter() - start)
         conn.close()
-
-    async def cache_insert() -> None:
-        cache = await Cache.open(folder / f"cache{next(counter)}.db", SERVER)
-        start = _clock()
+        cache = await Cache.open(folder / f"cache{n}.db", SERVER)
+        start = time.perf_counter()
         await cache.upsert_runs(runs)
-        _times.append(_clock() - start)
+        cache_times.append(time.perf_counter() - start)
         await cache.close()
-
-    _times.clear()
-    measure(raw_insert, repeats)
-    baseline = sorted(_times)[len(_times) // 2]
-    _times.clear()
-    await measure_async(cache_insert, repeats)
-    value = sorted(_times)[len(_times) // 2]
-    spread = (max(_times) - min(_times)) / value if value else 0.0
+    baseline, _ = _median_spread(raw_times)
+    value, spread = _median_spread(cache_times)
     return Result(
         "cache_upsert", value, baseline, "s", 2.0, spread, f"{count:,} runs in one transaction"
     )
@@ -161,24 +171,8 @@ async def _bytes(folder: Path, count: int) -> Result:
         "bytes",
         None,
         0.0,
-        f"file size after {count:,} runs, scaled to 10,000",
+        f"file size after {count:,} runs (WAL checkpointed), scaled to 10,000",
     )
-
-
-_times: list[float] = []
-
-
-def _clock() -> float:
-    import time
-
-    return time.perf_counter()
-
-
-def _create_schema_like_cache(conn: sqlite3.Connection) -> None:
-    from comfytui.cache.schema import MIGRATIONS
-
-    for script in MIGRATIONS:
-        conn.executescript(script)
 
 
 async def _run_all(quick: bool) -> list[Result]:

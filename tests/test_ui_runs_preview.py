@@ -179,7 +179,7 @@ async def test_every_renderer_mounts_at_the_fitted_size(tmp_path, protocol, widg
         assert (image.size.width, image.size.height) == (60, 15)
 
 
-# --- run view texts (pure) -------------------------------------------------------------------------
+# --- run view texts (pure) ------------------------------------------------------------------------
 
 
 def test_run_texts_are_literal_and_times_add_up():

@@ -4,7 +4,8 @@ A corrupt, truncated, unreadable or newer-schema file, or a directory in its pla
 aside as `<name>.corrupt-<timestamp>` (with its -wal/-shm companions) and a new cache is built;
 the caller gets a one-line notice. When even that fails, the cache lives in memory. An empty
 file holds nothing to keep and may be another process creating the cache right now: it is
-used as is. "Locked"/"busy" is contention, never corruption: nothing is moved then.
+rebuilt in place (a notice, nothing moved). "Locked"/"busy" is contention, never corruption:
+nothing is moved then.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ class UnusableFile(Exception):
     """The file at the cache path cannot serve as this cache; the message says why."""
 
 
+class EmptyFile(UnusableFile):
+    """Nothing to keep: rebuilt in place, never moved (another process may hold it open)."""
+
+
 def check_header(path: Path) -> None:
     """Cheap checks before SQLite sees the file: a directory, empty, foreign or truncated file."""
     if path.is_dir():
@@ -44,7 +49,9 @@ def check_header(path: Path) -> None:
     except OSError as exc:
         raise UnusableFile(f"it cannot be read ({exc.strerror})") from None
     if size == 0:
-        return  # nothing to lose: SQLite builds a new cache in it (maybe another process is)
+        companions = (path.with_name(path.name + suffix) for suffix in _COMPANIONS)
+        if not any(c.exists() for c in companions):  # with them: another process is creating it
+            raise EmptyFile("it was empty")
     if len(header) < 100 or not header.startswith(_MAGIC):
         raise UnusableFile("it is not a database")
     page_size = struct.unpack(">H", header[16:18])[0]
@@ -138,7 +145,10 @@ async def open_database(path: Path) -> tuple[aiosqlite.Connection, str | None]:
     """Open (creating or migrating) the cache at `path`; returns the connection and a notice."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        check_header(path)
+        try:
+            check_header(path)
+        except EmptyFile as exc:
+            return await _connect(path), f"Cache {path.name} {exc}; rebuilt it."
         return await _connect(path), None
     except (UnusableFile, NewerSchemaError, sqlite3.DatabaseError, OSError) as exc:
         if _busy(exc):  # another process holds it (e.g. migrating): healthy, just not now

@@ -178,17 +178,19 @@ def validate_inputs(
 ) -> dict[str, Any]:
     """Parse every given value against its spec; unknown names are an InputError.
 
-    Inputs left out are not sent (the server uses the node's default). With no specs at all
-    (a server that cannot list inputs) values pass through unchecked.
+    Inputs left out (or None) are not sent (the server uses the node's default). With no specs
+    at all (a server that cannot list inputs) values pass through unchecked.
     """
-    if not specs:
-        return {str(k): (str(v) if isinstance(v, Path) else v) for k, v in values.items()}
+    if not specs:  # local files (Path values) are still uploaded by the runs service
+        return {str(k): v for k, v in values.items() if v is not None}
     by_id = {spec.input_id: spec for spec in specs}
     unknown = [name for name in values if name not in by_id]
     if unknown:
         known = ", ".join(plain(s, 40) for s in by_id)
         raise InputError(f"unknown input {plain(unknown[0], 60)!r}; this deployment takes: {known}")
-    return {name: parse_value(by_id[name], value) for name, value in values.items()}
+    return {
+        name: parse_value(by_id[name], value) for name, value in values.items() if value is not None
+    }
 
 
 def local_files(values: Mapping[str, Any]) -> dict[str, Path]:

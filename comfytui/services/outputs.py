@@ -71,12 +71,17 @@ class OutputStore:
         folder.mkdir(parents=True, exist_ok=True)
         digest = sha256_hex(content)
         name = safe_filename(filename)
-        same = self._same_content(folder, len(content), digest)
-        if same is not None:
-            return StoredFile(same, digest, len(content), written=False)
-        target = self._free_name(folder, name)
-        self._write_atomic(target, content)
-        return StoredFile(target, digest, len(content), written=True)
+        for _attempt in range(5):  # another saver may take the same free name meanwhile
+            same = self._same_content(folder, len(content), digest)
+            if same is not None:
+                return StoredFile(same, digest, len(content), written=False)
+            target = self._free_name(folder, name)
+            try:
+                self._write_atomic(target, content)
+            except FileExistsError:
+                continue
+            return StoredFile(target, digest, len(content), written=True)
+        raise FileExistsError(f"no free name for {name} in {folder}")
 
     @staticmethod
     def _same_content(folder: Path, size: int, digest: str) -> Path | None:

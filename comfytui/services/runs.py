@@ -19,6 +19,7 @@ from comfytui.api import ComfyDeployClient
 from comfytui.cache import Cache
 from comfytui.errors import ApiError, ComfyTuiError
 from comfytui.models import Deployment, OutputFile, Run, RunStatus, SavedOutput
+from comfytui.sanitize import plain
 from comfytui.services.base import UNREACHABLE
 from comfytui.services.catalog import Catalog
 from comfytui.services.inputs import local_files, validate_inputs
@@ -175,9 +176,13 @@ class RunService:
 
     async def _save_one(self, run_id: str, output: OutputFile) -> SavedOutput:
         download = await self.client.download(output.url, allowed_types=DOWNLOAD_TYPES)
-        stored = await asyncio.to_thread(
-            self.store.save, run_id, output.filename or _url_name(output.url), download.content
-        )
+        name = output.filename or _url_name(output.url)
+        try:
+            stored = await asyncio.to_thread(self.store.save, run_id, name, download.content)
+        except OSError as exc:
+            raise ComfyTuiError(
+                f"cannot save {plain(name, 60)} in {self.store.root}: {exc.strerror or exc}"
+            ) from None
         if not stored.written:
             same = await self.cache.find_output_by_sha(run_id, stored.sha256)
             if same is not None and Path(same.path) == stored.path:

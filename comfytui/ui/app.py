@@ -8,9 +8,11 @@ Worker failures from anywhere arrive here as `WorkFailed` and become one-line no
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -18,11 +20,11 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
-from comfytui.errors import NetworkError
+from comfytui.errors import ComfyTuiError, NetworkError
 from comfytui.models import Deployment
 from comfytui.settings import Settings
 from comfytui.ui.commands import ComfyCommands
-from comfytui.ui.failures import describe
+from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
 from comfytui.ui.panes import ListingLoaded
 from comfytui.ui.runs import RunFormScreen, RunScreen, RunWatcher
@@ -70,6 +72,9 @@ class ComfyTUI(App[int]):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.state = ConnectionState(api_host="", demo=settings.demo)
         self.run_watcher = RunWatcher(id="run-watcher")
+        self.exit_message: str | None = None
+        self._last_failure: str | None = None
+        self._last_failure_at = 0.0
         if settings.theme:
             self.theme = settings.theme
         if settings.keymap:
@@ -113,12 +118,13 @@ class ComfyTUI(App[int]):
 
     def on_session_ready(self, message: SessionReady) -> None:
         if message.error is not None or self.session is None:
-            text, _ = describe(message.error or RuntimeError("no session"))
-            self.state.connecting = False
-            self.state.offline = True
-            self.state.last_error = text
-            self._show_state()
-            self.notify(f"cannot start: {text}", severity="error", timeout=10)
+            # Nothing works without a session (bad URL, unusable cache folder): leave with one
+            # line, which `run_tui` prints on stderr after the terminal is restored.
+            error = message.error or RuntimeError("no session")
+            text, _ = describe(error)
+            self.exit_message = f"comfytui: cannot start: {text}"
+            code = error.exit_code if isinstance(error, ComfyTuiError) else 4
+            self.exit(return_code=code)
             return
         session = self.session
         self.state.api_host = session.api_host
@@ -134,6 +140,18 @@ class ComfyTUI(App[int]):
     @work(group="resume", exit_on_error=False)
     async def _resume_runs(self) -> None:
         await self.run_watcher.resume()
+
+    def _fatal_error(self) -> None:
+        """An unhandled exception in a handler: the traceback goes to the log, the terminal gets
+        one line (Textual would print a traceback with locals). COMFYTUI_DEBUG keeps Textual's."""
+        if os.environ.get("COMFYTUI_DEBUG"):
+            super()._fatal_error()
+            return
+        error = self._exception or RuntimeError("unknown error")
+        log.error("the app stopped on an unhandled exception", exc_info=error)
+        where = self.settings.locations.log_file
+        self.exit_message = f"comfytui: {summary(error)} (details in {where})"
+        self._close_messages_no_wait()
 
     # --- connection state ----------------------------------------------------------------------
 
@@ -179,6 +197,10 @@ class ComfyTUI(App[int]):
 
     def on_work_failed(self, message: WorkFailed) -> None:
         text, severity = describe(message.error)
+        now = monotonic()
+        if self._last_failure == text and now - self._last_failure_at < 5.0:
+            return  # four panes failing for one reason say it once
+        self._last_failure, self._last_failure_at = text, now
         if isinstance(message.error, NetworkError):
             self.state.connecting = False
             self.state.offline = True

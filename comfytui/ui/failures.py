@@ -35,7 +35,13 @@ def describe(error: BaseException) -> tuple[str, str]:
         return f"offline: {error}", "warning"
     if isinstance(error, ComfyTuiError):
         return str(error), "error"
-    log.error("unexpected error in a worker", exc_info=error)
-    name = type(error).__name__
+    log.error("unexpected error", exc_info=error)
+    return f"{summary(error)} (details in the log)", "error"
+
+
+def summary(error: BaseException) -> str:
+    """One line naming an error: its message for ours, type and message for anything else."""
+    if isinstance(error, ComfyTuiError):
+        return str(error)
     text = " ".join(str(error).split())[:200]
-    return f"unexpected {name}: {text} (details in the log)", "error"
+    return f"unexpected {type(error).__name__}: {text}"

@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import threading
 
 from comfytui.errors import ComfyTuiError
 from comfytui.settings import load_settings
@@ -41,6 +42,27 @@ def _setup_logging(path: os.PathLike[str] | str) -> None:
     root.setLevel(logging.DEBUG if os.environ.get("COMFYTUI_DEBUG") else logging.INFO)
 
 
+def _prewarm(demo: bool) -> None:
+    """Import the heavy modules in a thread while the image probe waits on the terminal.
+
+    The probe mostly sleeps waiting for the terminal's answers; the services (httpx, pydantic
+    models) and, in demo mode, the emulator (FastAPI, uvicorn) import meanwhile, so the first
+    rows appear sooner. Imports are thread-safe; the main thread simply finds them done.
+    """
+
+    def work() -> None:
+        try:
+            import comfytui.services  # noqa: F401
+            import comfytui.ui.app  # noqa: F401
+
+            if demo:
+                import comfytui.emulator.server  # noqa: F401
+        except Exception:  # the main thread will import (and report) for real
+            log.debug("prewarm import failed", exc_info=True)
+
+    threading.Thread(target=work, name="comfytui-prewarm", daemon=True).start()
+
+
 def _probe_images() -> None:
     """Import textual_image now: its terminal probe needs the real TTY before Textual takes it."""
     try:
@@ -57,11 +79,13 @@ def run_tui(args: list[str]) -> int:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
     _setup_logging(settings.locations.log_file)
+    _prewarm(settings.demo)
     _probe_images()
     from comfytui.ui.app import ComfyTUI
 
+    app = ComfyTUI(settings)
     try:
-        result = ComfyTUI(settings).run()
+        app.run()
     except ComfyTuiError as exc:
         print(f"comfytui: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -73,4 +97,6 @@ def run_tui(args: list[str]) -> int:
             file=sys.stderr,
         )
         return 4
-    return int(result or 0)
+    if app.exit_message:
+        print(app.exit_message, file=sys.stderr)
+    return app.return_code or 0
