@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_ui_support import FIXED_NOW, panes_filled, settings_for, wait_until
+from test_ui_support import FIXED_NOW, panes_filled, settings_for, tables_settled, wait_until
 
 from comfytui.ui.app import ComfyTUI
 
@@ -19,7 +19,7 @@ async def _settle(pilot) -> None:
     app.state.api_host = "127.0.0.1:8000"  # the emulator's port changes between runs
     app.clear_notifications()
     app._show_state()
-    await pilot.pause()
+    await wait_until(pilot, lambda: tables_settled(app))
 
 
 def test_main_screen_snapshot(emulator, snap_compare):
@@ -31,6 +31,6 @@ def test_deployment_detail_snapshot(emulator, snap_compare):
         await _settle(pilot)
         await pilot.press("2", "slash", *"txt2img", "enter", "enter")
         await wait_until(pilot, lambda: getattr(pilot.app.screen, "detail", None) is not None)
-        await pilot.pause()
+        await wait_until(pilot, lambda: tables_settled(pilot.app))
 
     assert snap_compare(_app(emulator), terminal_size=SIZE, run_before=open_txt2img)

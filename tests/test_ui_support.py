@@ -59,3 +59,11 @@ def cell_texts(table) -> list[list[str]]:
     return [
         [str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)
     ]
+
+
+def tables_settled(app) -> bool:
+    """Every DataTable on screen has measured its rows (it does so on its own Idle event; a
+    screenshot taken before that shows header-wide columns)."""
+    from textual.widgets import DataTable
+
+    return not any(t._require_update_dimensions for t in app.screen.query(DataTable))

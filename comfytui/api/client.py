@@ -53,6 +53,7 @@ class ComfyDeployClient:
         retry_wait_max: float = 5.0,
         retry_jitter: float = 0.5,
         retry_after_cap: float = 30.0,
+        poll_rate: float = 100.0,
     ) -> None:
         if dialect != "auto" and dialect not in DIALECTS:
             raise ConfigError(f"unknown API dialect {dialect!r}: use auto, {', '.join(DIALECTS)}")
@@ -70,6 +71,8 @@ class ComfyDeployClient:
         )  # fmt: skip
         self._dialect: Dialect | None = None if dialect == "auto" else dialect  # type: ignore[assignment]
         self._probe_lock = asyncio.Lock()
+        # watch_run polls of this client share one pace: at most `poll_rate` GETs a second
+        self._pacer = watch.Pacer(poll_rate)
 
     async def __aenter__(self) -> ComfyDeployClient:
         return self
@@ -232,7 +235,7 @@ class ComfyDeployClient:
         self, run_id: str, *, min_interval: float = 0.5, max_interval: float = 5.0
     ) -> AsyncIterator[Run]:
         """Poll a run, yielding each changed snapshot, until it is terminal (see `watch.poll`)."""
-        return watch.poll(self.get_run, run_id, min_interval, max_interval)
+        return watch.poll(self.get_run, run_id, min_interval, max_interval, pacer=self._pacer)
 
     async def stream_run(
         self,
@@ -258,6 +261,7 @@ class ComfyDeployClient:
             idle_timeout=idle_timeout,
             min_interval=min_interval,
             max_interval=max_interval,
+            pacer=self._pacer,
         )
         async for item in items:
             yield item

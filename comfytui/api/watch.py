@@ -14,20 +14,48 @@ from comfytui.models import Run
 GetRun = Callable[[str], Awaitable[Run]]
 
 
+class Pacer:
+    """Spaces the polls of all the watches of one client: at most `rate` a second, evenly.
+
+    Without it, runs started (or resumed) together poll in lock-step: every `min_interval`
+    a burst of one request per run lands on the event loop at once (200 runs: ~200 ms of
+    work in one go, so the UI stalls) and on the server. With it, polls form an even stream
+    and, past `rate / min_interval` runs, each run is simply polled less often.
+    `rate <= 0` disables pacing.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.spacing = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        if not self.spacing:
+            return
+        now = asyncio.get_running_loop().time()
+        slot = max(now, self._next)
+        self._next = slot + self.spacing
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
 async def poll(
     get_run: GetRun,
     run_id: str,
     min_interval: float,
     max_interval: float,
     last: Run | None = None,
+    pacer: Pacer | None = None,
 ) -> AsyncIterator[Run]:
     """Yield each changed snapshot until terminal.
 
     The interval starts at `min_interval` and doubles up to `max_interval` while nothing
     changes; a rate limit that outlasted `get_run`'s own retries is waited out (Retry-After).
+    Each request first waits for its slot from `pacer` (shared by the client's watches).
     """
     interval = min_interval
     while True:
+        if pacer is not None:
+            await pacer.wait()
         try:
             run = await get_run(run_id)
         except RateLimitedError as exc:
@@ -53,6 +81,7 @@ async def stream(
     idle_timeout: float,
     min_interval: float,
     max_interval: float,
+    pacer: Pacer | None = None,
 ) -> AsyncIterator[Run | str]:
     """The run id first, then Run snapshots, from `POST .../stream` (never retried: it queues).
 
@@ -74,5 +103,6 @@ async def stream(
             raise  # nothing was queued that we know of: the caller decides
     if state.run is None:
         raise ProtocolError(f"event stream from {state.host} ended without a run id")
-    async for run in poll(get_run, state.run.id, min_interval, max_interval, last=state.run):
+    fallback = poll(get_run, state.run.id, min_interval, max_interval, state.run, pacer)
+    async for run in fallback:
         yield run

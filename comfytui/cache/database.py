@@ -48,10 +48,12 @@ def check_header(path: Path) -> None:
         return
     except OSError as exc:
         raise UnusableFile(f"it cannot be read ({exc.strerror})") from None
+    if any(path.with_name(path.name + suffix).exists() for suffix in _COMPANIONS):
+        # A journal or WAL: a write may be under way in another process (first page half
+        # written, header ahead of the file). SQLite judges that under its locks (`_probe`).
+        return
     if size == 0:
-        companions = (path.with_name(path.name + suffix) for suffix in _COMPANIONS)
-        if not any(c.exists() for c in companions):  # with them: another process is creating it
-            raise EmptyFile("it was empty")
+        raise EmptyFile("it was empty")
     if len(header) < 100 or not header.startswith(_MAGIC):
         raise UnusableFile("it is not a database")
     page_size = struct.unpack(">H", header[16:18])[0]
@@ -61,11 +63,7 @@ def check_header(path: Path) -> None:
     if page_size < 512 or page_size & (page_size - 1):
         raise UnusableFile("its header is damaged")
     if valid_for == change_counter and page_count and size < page_count * page_size:
-        # Killed mid-checkpoint, the header may already count pages the WAL still holds: only
-        # without a WAL to replay is a short file truncated (else the probe decides).
-        wal = path.with_name(path.name + "-wal")
-        if not wal.exists() or wal.stat().st_size == 0:
-            raise UnusableFile("it is truncated")
+        raise UnusableFile("it is truncated")  # (with a WAL to replay we returned above)
 
 
 async def _connect(path: Path | str) -> aiosqlite.Connection:

@@ -67,7 +67,6 @@ class ComfyTUI(App[int]):
         super().__init__()
         self.settings = settings
         self.session: Session | None = session
-        self._owns_session = session is None
         self._session_stack = contextlib.AsyncExitStack()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.state = ConnectionState(api_host="", demo=settings.demo)
