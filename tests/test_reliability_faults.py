@@ -188,6 +188,8 @@ def expected_error(op: Op, fault: str) -> type[ApiError]:
         return ProtocolError
     if fault == "404":
         return NotSupportedError if op.listing else NotFoundError
+    if fault == "401" and op.path is OPS_DOWNLOAD_PATH:
+        return ForbiddenError  # no key goes to the storage host, so the key is not to blame
     return {
         "429": RateLimitedError,
         "500": ServerError,

@@ -96,14 +96,22 @@ def _detail(content: bytes, content_type: str) -> tuple[str, list[str]]:
 
 
 def error_for_status(
-    status: int, headers: httpx.Headers, content: bytes, host: str, secret: str = ""
+    status: int,
+    headers: httpx.Headers,
+    content: bytes,
+    host: str,
+    secret: str = "",
+    *,
+    key_sent: bool = True,
 ) -> ApiError:
-    """The error for a non-2xx reply from `host`."""
+    """The error for a non-2xx reply from `host` (`key_sent`: the request carried the key)."""
     detail, fields = _detail(content, headers.get("content-type", ""))
     if secret and secret in detail:
         detail = detail.replace(secret, "***")
     said = f": {detail}" if detail else ""
     lowered = detail.lower()
+    if status == 401 and not key_sent:  # a storage host or CDN: the key was never involved
+        return ForbiddenError(f"{host} refused access (HTTP 401); no API key is sent there")
     if status == 401:
         return AuthError(f"API key rejected by {host}: check COMFY_DEPLOY_API_KEY", status_code=401)
     if status == 403:

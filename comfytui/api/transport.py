@@ -184,7 +184,14 @@ class Transport:
             except httpx.HTTPError as exc:
                 raise error_for_exception(exc, host, self.timeouts) from None
             if not 200 <= status < 300:
-                raise error_for_status(status, response.headers, body, host, self._secret)
+                raise error_for_status(
+                    status,
+                    response.headers,
+                    body,
+                    host,
+                    self._secret,
+                    key_sent="authorization" in request.headers,
+                )
             return Reply(status, response.headers, body, str(request.url), host)
         raise ProtocolError(f"{host_of(request.url)} redirected more than {MAX_REDIRECTS} times")
 

@@ -24,7 +24,7 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
         del key
     return sorted(
         ((" ".join(keys), description, ident) for (description, ident), keys in rows.items()),
-        key=lambda row: (row[2] == "", row[2].split(".")[0], row[1]),
+        key=lambda row: (row[2] == "", row[2] or row[1]),
     )
 
 
