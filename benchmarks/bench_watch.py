@@ -190,7 +190,8 @@ def run(quick: bool = False) -> list[Result]:
                 unpaced.append(asyncio.run(_watch_once(emu, Path(tmp) / f"u{n}", count, 0.0)))
     idle = asyncio.run(_idle_lag(0.5 if quick else 3.0))
     head = (
-        f"{count} runs at once, emulator subprocess --speed {speed:g} (a run ~{3.4 / speed:.1f} s), "
+        f"{count} runs at once, emulator subprocess --speed {speed:g} "
+        f"(a run ~{3.4 / speed:.1f} s), "
         f"{repeats} repeats"
     )
     results = [_summarise("watch_200_runs", paced, head + ", client poll_rate default")]

@@ -124,14 +124,27 @@ class RunStore(CacheBase):
             (self._sid, run_id),
         )
 
-    async def unfinished_runs(self) -> list[Run]:
-        """Runs the cache holds in a non-terminal state (to resume watching), oldest first."""
+    async def unfinished_runs(
+        self, *, since: datetime | None = None, limit: int | None = None
+    ) -> list[Run]:
+        """Runs the cache holds in a non-terminal state (to resume watching), oldest first.
+
+        `since` drops runs created earlier (a run with no known creation time is kept);
+        `limit` keeps the newest ones.
+        """
         marks = ", ".join("?" * len(_UNFINISHED))
-        return await self._all(
+        where = f"server = ? AND status IN ({marks})"
+        params: list[object] = [self._sid, *_UNFINISHED]
+        if since is not None:
+            where += " AND (created_at IS NULL OR created_at >= ?)"
+            params.append(cv.to_ts(since))
+        params.append(-1 if limit is None else limit)
+        newest = await self._all(
             self._run,
-            f"{_SELECT_RUNS} WHERE server = ? AND status IN ({marks}) ORDER BY created_at, rowid",
-            (self._sid, *_UNFINISHED),
+            f"{_SELECT_RUNS} WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT ?",
+            tuple(params),
         )
+        return newest[::-1]
 
     # --- saved output files ---------------------------------------------------------------------
 

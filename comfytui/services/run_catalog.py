@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from comfytui.cache import Cache
 from comfytui.errors import NotFoundError, NotSupportedError
 from comfytui.models import Run
 from comfytui.services.base import UNREACHABLE, CatalogBase
@@ -18,6 +20,19 @@ from comfytui.services.listing import Listing
 
 RUNS_PER_DEPLOYMENT = 50
 CONCURRENCY = 4
+RESUME_WINDOW = timedelta(hours=48)
+RESUME_LIMIT = 100
+
+
+async def resumable_runs(cache: Cache) -> list[Run]:
+    """Unfinished runs worth following again: created within RESUME_WINDOW (the server times a
+    run out after 24 h) and at most RESUME_LIMIT of them, newest kept, oldest first.
+
+    The bound matters: a cache filled from the server can hold thousands of runs that other
+    clients left "running"; following each would mean thousands of pollers.
+    """
+    since = datetime.now(UTC) - RESUME_WINDOW
+    return await cache.unfinished_runs(since=since, limit=RESUME_LIMIT)
 
 
 def merge_run(new: Run, old: Run | None) -> Run:
@@ -92,7 +107,7 @@ class RunCatalog(CatalogBase):
         results = await asyncio.gather(*(runs_of(i) for i in ids))
         fetched = [run for r in results if isinstance(r, list) for run in r]
         seen = {run.id for run in fetched}
-        own = [r for r in await self.cache.unfinished_runs() if r.id not in seen]
+        own = [r for r in await resumable_runs(self.cache) if r.id not in seen]
         fetched.extend(await self._reread(own))
         unsupported = [r for r in results if isinstance(r, NotSupportedError)]
         if unsupported and len(unsupported) == len(results) or not results and not fetched:

@@ -24,7 +24,7 @@ from comfytui.services.base import UNREACHABLE
 from comfytui.services.catalog import Catalog
 from comfytui.services.inputs import local_files, validate_inputs
 from comfytui.services.outputs import OutputStore
-from comfytui.services.run_catalog import merge_run
+from comfytui.services.run_catalog import merge_run, resumable_runs
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +132,8 @@ class RunService:
             return None
 
     async def unfinished(self) -> list[Run]:
-        """Runs the cache holds in a non-terminal state (to watch again after a restart)."""
-        return await self.cache.unfinished_runs()
+        """Runs worth watching again after a restart (see `resumable_runs`)."""
+        return await resumable_runs(self.cache)
 
     async def resume(
         self, on_update: Callable[[Run], object] | None = None, save: bool = True
