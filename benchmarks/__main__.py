@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import platform
 import sys
 import time
@@ -13,6 +14,36 @@ from pathlib import Path
 from benchmarks.common import Result
 
 HERE = Path(__file__).resolve().parent
+#: the rows issue 9 asks for (targets in each module); a full run must produce every one
+REQUIRED = (
+    "startup_first_rows",
+    "cache_first_page",
+    "cache_upsert",
+    "client_get_run",
+    "client_vs_sdk",
+    "watch_200_runs",
+    "image_preview_2048",
+    "rss_100k_runs",
+    "emulator_runs_per_s",
+)
+
+
+def machine() -> str:
+    """One line: CPU count and model, Python, OS (what the figures were measured on)."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            model = next(
+                (line.split(":", 1)[1].strip() for line in info if line.startswith("model name")),
+                model,
+            )
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} x {model} ({platform.machine()}), "
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
 
 
 def discover() -> list[str]:
@@ -55,19 +86,47 @@ def table(results: list[Result]) -> str:
     )
 
 
+def markdown(records: list[dict]) -> str:
+    """The results as a Markdown table (for docs/performance.md), from results.json records."""
+
+    def num(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3g}"
+
+    lines = [
+        "| benchmark | value | baseline | ratio | target | ok | spread |",
+        "|---|---:|---:|---:|---:|:-:|---:|",
+    ]
+    for r in records:
+        ok = {True: "yes", False: "**no**", None: "-"}[r["ok"]]
+        lines.append(
+            f"| `{r['name']}` | {num(r['value'])} {r['unit']} | {num(r['baseline'])} | "
+            f"{num(r['ratio'])} | {num(r['target'])} | {ok} | {r['spread']:.0%} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke run)")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print results.json as a Markdown table; no run"
+    )
     parser.add_argument("only", nargs="*", help="run only benchmarks whose module matches")
     args = parser.parse_args(argv)
-    print(
-        f"machine: {platform.machine()}, {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.system()}",
-        file=sys.stderr,
-    )
+    out = HERE / "results.json"
+    if args.markdown:
+        print(markdown(json.loads(out.read_text())))
+        return 0
+    print(f"machine: {machine()}", file=sys.stderr)
+    started = time.perf_counter()
     results = run_all(args.quick, args.only)
     print(table(results))
-    out = HERE / "results.json"
+    print(f"total: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    missing = [name for name in REQUIRED if name not in {r.name for r in results}]
+    if missing and not args.quick and not args.only:
+        print(f"MISSING rows: {', '.join(missing)}", file=sys.stderr)
+    if args.quick:  # a smoke run must not overwrite the figures of the last full run
+        out = out.with_name("results-quick.json")
     out.write_text(json.dumps([r.as_dict() for r in results], indent=2) + "\n")
     print(f"wrote {out}", file=sys.stderr)
     return 0

@@ -13,8 +13,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from comfytui.api import parse_legacy, parse_v2, upload, watch
-from comfytui.api.dialect import DIALECTS, PARSERS, ROUTES, Dialect, Route, probe
+from comfytui.api import upload, watch
+from comfytui.api.dialect import (
+    DIALECTS,
+    PARSERS,
+    ROUTES,
+    Dialect,
+    Route,
+    parse_legacy,
+    parse_v2,
+    probe,
+)
 from comfytui.api.download import Download, fetch
 from comfytui.api.retry import RetryPolicy
 from comfytui.api.transport import NO_BODY, Transport

@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Literal
 
-from comfytui.api import parse_legacy, parse_v2
+from comfytui.api.lazy import lazy_module
 from comfytui.errors import NotFoundError
+
+# the parsers (pydantic models) load on the first response parsed, not at import
+parse_v2 = lazy_module("comfytui.api.parse_v2")
+parse_legacy = lazy_module("comfytui.api.parse_legacy")
 
 Dialect = Literal["v2", "legacy", "selfhost"]
 DIALECTS: tuple[Dialect, ...] = ("v2", "legacy", "selfhost")

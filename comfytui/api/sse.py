@@ -13,7 +13,6 @@ from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from comfytui.api.parse_common import progress_fraction
 from comfytui.errors import ProtocolError
 from comfytui.models import Run, RunStatus
 
@@ -86,6 +85,8 @@ class StreamState:
             raw = payload["status"]
             changed = replace(changed, status=RunStatus.parse(raw), raw_status=raw)
         elif sub == "live_status":
+            from comfytui.api.parse_common import progress_fraction  # lazy: pydantic
+
             progress = payload.get("progress")
             live = payload.get("live_status")
             changed = replace(

@@ -214,29 +214,38 @@ def _output_json(o: OutputFile) -> list[Any]:
     return [o.url, o.filename, o.kind, o.type, o.subfolder, o.output_id]
 
 
+_STATUS_VALUES = {s: s.value for s in RunStatus}  # faster than the enum's `.value` property
+
+
 def run_row(r: Run) -> tuple[Any, ...]:
+    # Unrolled on purpose: this runs once per run of every upsert (10,000 runs: ~35 ms).
     blob: dict[str, Any] = {}
-    if r.raw_status and r.raw_status != r.status.value:
+    status = _STATUS_VALUES[r.status]
+    if r.raw_status and r.raw_status != status:
         blob["rs"] = r.raw_status
-    for key, value in (
-        ("v", r.workflow_version_id),
-        ("m", r.machine_id),
-        ("o", r.origin),
-        ("g", r.gpu),
-        ("err", r.error),
-    ):
-        if value:
-            blob[key] = value
-    for key, when in (("q", r.queued_at), ("s", r.started_at), ("e", r.ended_at)):
-        if when is not None:
-            blob[key] = to_ts(when)
+    if r.workflow_version_id:
+        blob["v"] = r.workflow_version_id
+    if r.machine_id:
+        blob["m"] = r.machine_id
+    if r.origin:
+        blob["o"] = r.origin
+    if r.gpu:
+        blob["g"] = r.gpu
+    if r.error:
+        blob["err"] = r.error
+    if r.queued_at is not None:
+        blob["q"] = to_ts(r.queued_at)
+    if r.started_at is not None:
+        blob["s"] = to_ts(r.started_at)
+    if r.ended_at is not None:
+        blob["e"] = to_ts(r.ended_at)
     if r.outputs:
         blob["out"] = [_output_json(o) for o in r.outputs]
     if r.texts:
         blob["tx"] = list(r.texts)
     return (
         r.id,
-        r.status.value,
+        status,
         r.deployment_id or None,  # '' would win over a known id in the merge (coalesce)
         r.workflow_id or None,
         to_ts(r.created_at),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from comfytui.emulator import routes_control, routes_v1, routes_v2, storage
-from comfytui.emulator.faults import respond
+from comfytui.emulator.faults import delayed, respond
 from comfytui.emulator.state import EmulatorState
 
 CONTROL_PREFIX = "/_emulator"
@@ -41,6 +41,8 @@ class Listener:
         fault = self.state.faults.pick(path, method)
         if fault is not None and await respond(fault, send, self.state.dialect != "v2"):
             return
+        if fault is not None and fault.kind == "delay":
+            send = delayed(fault, send)
         await self.route(path)(scope, receive, send)
 
 

@@ -10,7 +10,7 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from starlette.types import Send
+from starlette.types import Message, Send
 
 KINDS = (
     "429",
@@ -146,11 +146,29 @@ async def _send(
     await send({"type": "http.response.body", "body": body})
 
 
+def delayed(spec: FaultSpec, send: Send) -> Send:
+    """`send` that holds the answer back: a slow server does the work, then answers late.
+
+    So a client that times out on a queue request has still started the run (the case a
+    client must not "fix" by sending the request again).
+    """
+    wait = spec.delay if spec.delay is not None else 1.0
+    held = False
+
+    async def late_send(message: Message) -> None:
+        nonlocal held
+        if not held:
+            held = True
+            await asyncio.sleep(wait)
+        await send(message)
+
+    return late_send
+
+
 async def respond(spec: FaultSpec, send: Send, plain_errors: bool) -> bool:
-    """Answer the request with the fault; False for `delay` (the request then proceeds)."""
+    """Answer the request with the fault; False for `delay` (see `delayed`)."""
     kind = spec.kind
     if kind == "delay":
-        await asyncio.sleep(spec.delay if spec.delay is not None else 1.0)
         return False
     if kind in _MESSAGES:
         extra = []
