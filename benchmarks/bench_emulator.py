@@ -16,15 +16,16 @@ def _start_stop() -> None:
     emu.stop()
 
 
-def _start_only() -> float:
-    """Median start time (listeners accepting), stop excluded."""
+def _start_only() -> tuple[float, float]:
+    """Median start time (listeners accepting), stop excluded, and its spread."""
     samples = []
     for _ in range(5):
         started = time.perf_counter()
         emu = EmulatorServer(speed=0.0).start()
         samples.append(time.perf_counter() - started)
         emu.stop()
-    return statistics.median(samples)
+    median = statistics.median(samples)
+    return median, (max(samples) - min(samples)) / median
 
 
 def _runs_per_second(runs: int) -> tuple[float, float]:
@@ -52,7 +53,7 @@ def _runs_per_second(runs: int) -> tuple[float, float]:
 
 
 def run(quick: bool = False) -> list[Result]:
-    start = _start_only()
+    start, start_spread = _start_only()
     cycle, cycle_spread = measure(_start_stop, repeats=2 if quick else 5)
     rate, spread = _runs_per_second(50 if quick else 1000)
     return [
@@ -62,6 +63,7 @@ def run(quick: bool = False) -> list[Result]:
             None,
             "s",
             None,
+            start_spread,
             note="EmulatorServer.start() until both listeners accept",
         ),
         Result("emulator_start_stop_s", cycle, None, "s", None, cycle_spread, note="start + stop"),

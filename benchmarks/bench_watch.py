@@ -35,10 +35,11 @@ class Emulator:
 
     def __init__(self, speed: float) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - its stderr, shown if it dies
         self.proc = subprocess.Popen(  # noqa: S603 - our own module
             [sys.executable, "-m", "comfytui", "emulator", "--port", "0", "--speed", str(speed)],
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log,
             text=True,
             env=env,
             cwd=ROOT,
@@ -56,7 +57,15 @@ class Emulator:
         self.api_url = first.rsplit(" ", 1)[1].strip()
         self.api_key = second.split(":", 1)[1].strip()
 
+    def check(self) -> None:
+        """Raise with its exit status and last words if the emulator is gone."""
+        if self.proc.poll() is not None:
+            self.log.seek(0)
+            tail = " | ".join(self.log.read().strip().splitlines()[-5:])
+            raise RuntimeError(f"emulator exited with {self.proc.returncode}: {tail}")
+
     def close(self) -> None:
+        self.log.close()
         self.proc.terminate()
         try:
             self.proc.wait(5)
@@ -165,6 +174,15 @@ async def _watch_once(
     }
 
 
+def _once(emu: Emulator, home: Path, count: int, poll_rate: float | None = None) -> dict:
+    emu.check()
+    try:
+        return asyncio.run(_watch_once(emu, home, count, poll_rate))
+    except Exception:
+        emu.check()  # a dead emulator explains the error better than the client can
+        raise
+
+
 def _summarise(name: str, samples: list[dict[str, float]], head: str) -> Result:
     p99s = [s["p99_ms"] for s in samples]
     value = statistics.median(p99s)
@@ -185,9 +203,9 @@ def run(quick: bool = False) -> list[Result]:
     unpaced: list[dict[str, float]] = []
     with Emulator(speed) as emu, tempfile.TemporaryDirectory(prefix="bench-watch-") as tmp:
         for n in range(repeats):  # interleaved, so drift in machine load hits both alike
-            paced.append(asyncio.run(_watch_once(emu, Path(tmp) / f"p{n}", count)))
+            paced.append(_once(emu, Path(tmp) / f"p{n}", count))
             if not quick:
-                unpaced.append(asyncio.run(_watch_once(emu, Path(tmp) / f"u{n}", count, 0.0)))
+                unpaced.append(_once(emu, Path(tmp) / f"u{n}", count, 0.0))
     idle = asyncio.run(_idle_lag(0.5 if quick else 3.0))
     head = (
         f"{count} runs at once, emulator subprocess --speed {speed:g} "
