@@ -7,9 +7,9 @@ them to and from rows; everything above (services, UI, CLI) only ever sees these
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class RunStatus(StrEnum):
@@ -172,6 +172,79 @@ class Run:
     @property
     def is_terminal(self) -> bool:
         return self.status.is_terminal
+
+
+_STATUS_BY_VALUE: dict[str, RunStatus] = {s.value: s for s in RunStatus}
+_fromtimestamp = datetime.fromtimestamp
+
+
+def _ts(value: datetime | None) -> float | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
+
+
+class RunSummary(NamedTuple):
+    """What a run list shows (the Runs table: created, deployment, status, progress, took, GPU,
+    id, and the filter's origin) — no inputs, outputs or other blob fields.
+
+    A tuple built straight from the cache's row (no per-field work: the list of 200 costs about
+    what fetching it does); times are UTC epoch seconds, and `status`, `created_at`,
+    `started_at`, `ended_at` convert on access, so code written for `Run` reads it unchanged.
+    The full `Run` is loaded by id when one is opened.
+    """
+
+    id: str
+    status_value: str
+    deployment_id: str | None = None
+    created_ts: float | None = None
+    started_ts: float | None = None
+    ended_ts: float | None = None
+    progress: float | None = None
+    live_status: str | None = None
+    gpu: str | None = None
+    origin: str | None = None
+
+    @property
+    def status(self) -> RunStatus:
+        return _STATUS_BY_VALUE.get(self.status_value, RunStatus.UNKNOWN)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def created_at(self) -> datetime | None:
+        ts = self.created_ts
+        return None if ts is None else _fromtimestamp(ts, UTC)
+
+    @property
+    def started_at(self) -> datetime | None:
+        ts = self.started_ts
+        return None if ts is None else _fromtimestamp(ts, UTC)
+
+    @property
+    def ended_at(self) -> datetime | None:
+        ts = self.ended_ts
+        return None if ts is None else _fromtimestamp(ts, UTC)
+
+    @classmethod
+    def from_run(cls, run: Run) -> RunSummary:
+        """The summary of a full run (a watched run's update, painted in place)."""
+        return cls(
+            run.id,
+            run.status.value,
+            run.deployment_id or None,
+            _ts(run.created_at),
+            _ts(run.started_at),
+            _ts(run.ended_at),
+            run.progress,
+            run.live_status,
+            run.gpu or None,
+            run.origin or None,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,7 @@ async def test_open_sets_wal_and_version(tmp_path, cache):
     assert cache.notice is None
     conn = sqlite3.connect(tmp_path / "cache.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     conn.close()
 
 

@@ -19,10 +19,11 @@ async def test_run_updates_change_the_row_in_place(emulator):
         await wait_until(pilot, lambda: panes_filled(app))
         pane = app.main.runs
         await pilot.press("4", "j", "j")
-        selected = pane.selected
+        selected = pane.selected  # a RunSummary: the watcher's messages carry full Runs
+        full = await app.session.cache.get_run(selected.id)
         listing = pane.listing
         rows = pane.table.row_count
-        run = replace(selected, status=RunStatus.RUNNING, progress=0.25, ended_at=None)
+        run = replace(full, status=RunStatus.RUNNING, progress=0.25, ended_at=None)
         app.post_message(RunUpdated(replace(run, progress=0.1)))
         app.post_message(RunUpdated(run))  # replaces the one above while it waits
         await pilot.pause()
@@ -43,7 +44,7 @@ async def test_run_started_appears_on_top(emulator):
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: panes_filled(app))
         pane = app.main.runs
-        template = pane.items[0]
+        template = await app.session.cache.get_run(pane.items[0].id)
         new = replace(template, id="new-run-0001", status=RunStatus.QUEUED, created_at=FIXED_NOW)
         app.post_message(RunStarted(new))
         await pilot.pause()

@@ -20,6 +20,7 @@ from comfytui.models import (
     OutputFile,
     Run,
     RunStatus,
+    RunSummary,
     SavedOutput,
     Workflow,
     WorkflowVersion,
@@ -206,7 +207,7 @@ def deployment_from_row(row: Any) -> Deployment:
 
 RUN_COLUMNS = (
     "id, status, deployment_id, workflow_id, created_at, updated_at, progress, live_status, "
-    "inputs, data"
+    "inputs, data, started_at, ended_at, gpu, origin"
 )
 
 
@@ -227,18 +228,10 @@ def run_row(r: Run) -> tuple[Any, ...]:
         blob["v"] = r.workflow_version_id
     if r.machine_id:
         blob["m"] = r.machine_id
-    if r.origin:
-        blob["o"] = r.origin
-    if r.gpu:
-        blob["g"] = r.gpu
     if r.error:
         blob["err"] = r.error
     if r.queued_at is not None:
         blob["q"] = to_ts(r.queued_at)
-    if r.started_at is not None:
-        blob["s"] = to_ts(r.started_at)
-    if r.ended_at is not None:
-        blob["e"] = to_ts(r.ended_at)
     if r.outputs:
         blob["out"] = [_output_json(o) for o in r.outputs]
     if r.texts:
@@ -254,17 +247,19 @@ def run_row(r: Run) -> tuple[Any, ...]:
         r.live_status,
         _dumps(r.inputs) if r.inputs else None,
         _dumps(blob),
+        None if r.started_at is None else to_ts(r.started_at),
+        None if r.ended_at is None else to_ts(r.ended_at),
+        r.gpu or None,
+        r.origin or None,
     )
 
 
 def run_from_row(row: Any) -> Run:
-    id_, status, dep, wf, created, updated, progress, live, inputs, data = row
+    id_, status, dep, wf, created, updated, progress, live, inputs, data, s, e, gpu, origin = row
     b = _loads(data)
     st = _STATUSES.get(status, RunStatus.UNKNOWN)
     out = b.get("out")
     q = b.get("q")
-    s = b.get("s")
-    e = b.get("e")
     return Run(
         id_,
         st,
@@ -273,8 +268,8 @@ def run_from_row(row: Any) -> Run:
         wf,
         b.get("v"),
         b.get("m"),
-        b.get("o"),
-        b.get("g"),
+        origin,
+        gpu,
         _loads(inputs) if inputs else {},
         progress,
         live,
@@ -287,6 +282,20 @@ def run_from_row(row: Any) -> Run:
         tuple(b.get("tx", ())),
         b.get("err"),
     )
+
+
+# What a run list shows (`RunSummary`, in its field order): plain columns only, no JSON (the
+# blob and the inputs are not even read).
+RUN_SUMMARY_COLUMNS = (
+    "id, status, deployment_id, created_at, started_at, ended_at, progress, live_status, gpu, "
+    "origin"
+)
+_tuple_new = tuple.__new__
+
+
+def summaries_from_rows(rows: list[Any]) -> list[RunSummary]:
+    """Rows of RUN_SUMMARY_COLUMNS as `RunSummary` tuples: no per-field work (~0.1 µs a row)."""
+    return [_tuple_new(RunSummary, row) for row in rows]
 
 
 # --- saved outputs -------------------------------------------------------------------------------

@@ -9,20 +9,23 @@ from typing import Any
 
 from comfytui.cache import converters as cv
 from comfytui.cache.base import CacheBase
-from comfytui.models import TERMINAL_STATUSES, Run, RunStatus, SavedOutput
+from comfytui.models import TERMINAL_STATUSES, Run, RunStatus, RunSummary, SavedOutput
 
 # What the server sends later may lack what we wrote at start (inputs, deployment): keep ours.
 _UPSERT_RUN = (
-    "INSERT INTO runs (server, " + cv.RUN_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "INSERT INTO runs (server, " + cv.RUN_COLUMNS + ") VALUES (" + ", ".join("?" * 15) + ") "
     "ON CONFLICT (server, id) DO UPDATE SET status = excluded.status, "
     "deployment_id = coalesce(excluded.deployment_id, runs.deployment_id), "
     "workflow_id = coalesce(excluded.workflow_id, runs.workflow_id), "
     "created_at = coalesce(excluded.created_at, runs.created_at), "
     "updated_at = excluded.updated_at, progress = excluded.progress, "
     "live_status = excluded.live_status, inputs = coalesce(excluded.inputs, runs.inputs), "
-    "data = excluded.data"
+    "data = excluded.data, started_at = excluded.started_at, ended_at = excluded.ended_at, "
+    "gpu = excluded.gpu, origin = excluded.origin"
 )
 _SELECT_RUNS = f"SELECT {cv.RUN_COLUMNS} FROM runs"
+_SELECT_SUMMARIES = f"SELECT {cv.RUN_SUMMARY_COLUMNS} FROM runs"
+_PAGE = "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
 _UNFINISHED = tuple(s.value for s in RunStatus if s not in TERMINAL_STATUSES)
 
 StatusFilter = RunStatus | str | Collection[RunStatus | str] | None
@@ -102,10 +105,24 @@ class RunStore(CacheBase):
         """A page of runs, newest first (indexed; fast on 100,000 runs)."""
         where, params = self._run_filter(deployment_id, status, search)
         return await self._all(
-            self._run,
-            f"{_SELECT_RUNS} WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
-            (*params, limit, offset),
+            self._run, f"{_SELECT_RUNS} WHERE {where} {_PAGE}", (*params, limit, offset)
         )
+
+    async def list_run_summaries(
+        self,
+        limit: int = 200,
+        offset: int = 0,
+        deployment_id: str | None = None,
+        status: StatusFilter = None,
+        search: str | None = None,
+    ) -> list[RunSummary]:
+        """The same page as `list_runs`, as `RunSummary` rows (what run lists show): only the
+        listed columns are read and nothing is decoded in Python."""
+        where, params = self._run_filter(deployment_id, status, search)
+        rows = await self._rows(
+            f"{_SELECT_SUMMARIES} WHERE {where} {_PAGE}", (*params, limit, offset)
+        )
+        return cv.summaries_from_rows(rows)
 
     async def count_runs(
         self,

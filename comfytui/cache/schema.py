@@ -132,7 +132,19 @@ def _v2() -> str:
     return "\n".join(parts)
 
 
-MIGRATIONS: tuple[str, ...] = (_V1, _v2())
+# v3: the fields a run list shows but the data blob held (start, end, GPU, origin) become
+# columns, so the Runs page (`RunSummary`) is read without decoding any JSON; moved out of the blob.
+_V3 = """
+ALTER TABLE runs ADD COLUMN started_at REAL;
+ALTER TABLE runs ADD COLUMN ended_at REAL;
+ALTER TABLE runs ADD COLUMN gpu TEXT;
+ALTER TABLE runs ADD COLUMN origin TEXT;
+UPDATE runs SET started_at = json_extract(data, '$.s'), ended_at = json_extract(data, '$.e'),
+    gpu = json_extract(data, '$.g'), origin = json_extract(data, '$.o'),
+    data = json_remove(data, '$.s', '$.e', '$.g', '$.o');
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _v2(), _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = (
     "servers",

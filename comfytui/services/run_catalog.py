@@ -14,7 +14,7 @@ from typing import Any
 
 from comfytui.cache import Cache
 from comfytui.errors import NotFoundError, NotSupportedError
-from comfytui.models import Run
+from comfytui.models import Run, RunSummary
 from comfytui.services.base import UNREACHABLE, CatalogBase
 from comfytui.services.listing import Listing
 
@@ -58,6 +58,18 @@ class RunCatalog(CatalogBase):
         status: Any = None,
     ) -> Listing[Run]:
         items = await self.cache.list_runs(limit, offset, deployment_id, status, search)
+        return await self._cached("runs", items)
+
+    async def cached_run_summaries(
+        self,
+        limit: int = 200,
+        offset: int = 0,
+        search: str | None = None,
+        deployment_id: str | None = None,
+        status: Any = None,
+    ) -> Listing[RunSummary]:
+        """The page `cached_runs` gives, as `RunSummary` rows (what the Runs table shows)."""
+        items = await self.cache.list_run_summaries(limit, offset, deployment_id, status, search)
         return await self._cached("runs", items)
 
     async def count_cached_runs(

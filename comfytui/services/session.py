@@ -119,7 +119,11 @@ class Session:
                 "read_timeout": settings.read_timeout,
                 "max_body_bytes": int(settings.max_body_mb * 1_000_000),
             }
-            client = ComfyDeployClient(api_url, api_key, **{**options, **client_options})
+            # In a thread: building the client loads the TLS trust store (~15-20 ms, GIL
+            # released), which overlaps with the TUI painting its first frame.
+            client = await asyncio.to_thread(
+                ComfyDeployClient, api_url, api_key, **{**options, **client_options}
+            )
         except ValueError as exc:
             if owns and emulator is not None:
                 await asyncio.to_thread(emulator.stop)

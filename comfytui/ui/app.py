@@ -27,7 +27,7 @@ from comfytui.ui.commands import ComfyCommands
 from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
 from comfytui.ui.panes import ListingLoaded
-from comfytui.ui.runs import RunFormScreen, RunScreen, RunWatcher
+from comfytui.ui.runs.watcher import RunWatcher
 from comfytui.ui.screens.main import MainScreen
 from comfytui.ui.widgets.status import ConnectionState, OfflineBanner, StatusBar
 
@@ -241,6 +241,8 @@ class ComfyTUI(App[int]):
             return
         if self.needs_network("starting a run"):
             return
+        from comfytui.ui.runs import RunFormScreen
+
         self.push_screen(RunFormScreen(deployment))
 
     def action_open_by_id(self, kind: str = "run") -> None:
@@ -251,6 +253,8 @@ class ComfyTUI(App[int]):
 
     def action_open_run_by_id(self, run_id: str = "") -> None:
         if run_id:
+            from comfytui.ui.runs import RunScreen
+
             self.push_screen(RunScreen(run_id))
         else:
             self.action_open_by_id()
@@ -260,6 +264,8 @@ class ComfyTUI(App[int]):
             return
         kind, value = target
         if kind == "run":
+            from comfytui.ui.runs import RunScreen
+
             self.push_screen(RunScreen(value))
         else:
             from comfytui.ui.screens.details import DeploymentScreen

@@ -169,6 +169,9 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         if cached:
             listing, total = await self.fetch_cached()
             self.post_message(ListingLoaded(self.KIND, listing, fresh=False, total=total))
+            if fresh:
+                # Cached rows first: the server is asked once they are on screen.
+                await self.wait_for_refresh()
         if fresh:
             listing, total = await self.fetch_fresh()
             self.post_message(ListingLoaded(self.KIND, listing, fresh=True, total=total))

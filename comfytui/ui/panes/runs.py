@@ -1,9 +1,11 @@
 """Runs pane: created, deployment, status (coloured), progress of active runs, took, id, GPU.
 
 Up to `MEMORY_LIMIT` cached runs are held in memory (sort and filter like the other panes).
-Beyond that the pane pages the cache: only the window's runs are loaded (`cached_runs(limit,
-offset, search)`), the filter becomes a cache search, and the order stays newest first.
-Runs update in place from `RunUpdated` (the watcher's messages) without reloading the pane.
+Beyond that the pane pages the cache: only the window's runs are loaded
+(`cached_run_summaries(limit, offset, search)`), the filter becomes a cache search, and the order
+stays newest first. Rows are `RunSummary` (the table's columns only; opening a run loads the full
+`Run` by id). Runs update in place from `RunUpdated` (the watcher's messages, full `Run`s,
+converted to summaries) without reloading the pane.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.message import Message
 
-from comfytui.models import Run
+from comfytui.models import Run, RunSummary
 from comfytui.ui.failures import fetch
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
 from comfytui.ui.panes.base import Column, ResourcePane
@@ -25,7 +27,7 @@ from comfytui.ui.panes.base import Column, ResourcePane
 class RunsPage(Message, bubble=False):
     """A page of runs read from the cache (paged mode)."""
 
-    def __init__(self, start: int, runs: list[Run], total: int, cursor: int) -> None:
+    def __init__(self, start: int, runs: list[RunSummary], total: int, cursor: int) -> None:
         super().__init__()
         self.start = start
         self.runs = runs
@@ -33,13 +35,13 @@ class RunsPage(Message, bubble=False):
         self.cursor = cursor
 
 
-def _with_items(listing: Any, items: list[Run]) -> Any:
+def _with_items(listing: Any, items: list[RunSummary]) -> Any:
     if dataclasses.is_dataclass(listing):
         return dataclasses.replace(listing, items=items)
     return listing
 
 
-class RunsPane(ResourcePane[Run]):
+class RunsPane(ResourcePane[RunSummary]):
     KIND = "runs"
     TITLE = "4 Runs"
     NOUN = "runs"
@@ -64,12 +66,12 @@ class RunsPane(ResourcePane[Run]):
     # --- source --------------------------------------------------------------------------------
 
     async def fetch_cached(self) -> tuple[Any, int | None]:
+        # Deployment names come from the Deployments pane's listing (MainScreen hands them
+        # over): one cached read of the deployments serves both panes.
         catalog = self.comfy.session.catalog
-        deployments = await catalog.cached_deployments()
-        self.deployment_names = {d.id: d.name for d in deployments.items}
         total = await catalog.count_cached_runs()
         limit = self.MEMORY_LIMIT if total <= self.MEMORY_LIMIT else self.WINDOW
-        return await catalog.cached_runs(limit=limit), total
+        return await catalog.cached_run_summaries(limit=limit), total
 
     async def fetch_fresh(self) -> tuple[Any, int | None]:
         fresh = await self.comfy.session.catalog.refresh_runs()
@@ -77,7 +79,7 @@ class RunsPane(ResourcePane[Run]):
         cached, total = await self.fetch_cached()
         return _with_items(fresh, list(cached.items)), total
 
-    def set_items(self, items: list[Run], total: int | None = None) -> None:
+    def set_items(self, items: list[RunSummary], total: int | None = None) -> None:
         self.count = len(items) if total is None else total
         self.paged = self.count > len(items)
         self.page_start = 0
@@ -93,13 +95,13 @@ class RunsPane(ResourcePane[Run]):
     def total(self) -> int:
         return self.count if self.paged else len(self.view)
 
-    def item_at(self, index: int) -> Run | None:
+    def item_at(self, index: int) -> RunSummary | None:
         if not self.paged:
             return super().item_at(index)
         local = index - self.page_start
         return self.items[local] if 0 <= local < len(self.items) else None
 
-    def _window_items(self, start: int) -> list[Run]:
+    def _window_items(self, start: int) -> list[RunSummary]:
         if not self.paged:
             return super()._window_items(start)
         return self.items[start - self.page_start : start - self.page_start + self.WINDOW]
@@ -115,7 +117,7 @@ class RunsPane(ResourcePane[Run]):
         catalog = self.comfy.session.catalog
         search = self.query_text or None
         total = await catalog.count_cached_runs(search=search)
-        listing = await catalog.cached_runs(limit=self.WINDOW, offset=start, search=search)
+        listing = await catalog.cached_run_summaries(limit=self.WINDOW, offset=start, search=search)
         self.post_message(RunsPage(start, list(listing.items), total, cursor))
 
     def on_runs_page(self, message: RunsPage) -> None:
@@ -151,12 +153,12 @@ class RunsPane(ResourcePane[Run]):
             if self.table.row_count:
                 self._paint(self.window_start, self.window_start + self.table.cursor_row)
 
-    def deployment_name(self, run: Run) -> str | None:
+    def deployment_name(self, run: RunSummary) -> str | None:
         if run.deployment_id is None:
             return None
         return self.deployment_names.get(run.deployment_id, run.deployment_id[:8])
 
-    def cells(self, item: Run, now: datetime) -> Sequence[Text]:
+    def cells(self, item: RunSummary, now: datetime) -> Sequence[Text]:
         live = item.progress if not item.is_terminal else None
         return (
             ago(item.created_at, now),
@@ -168,7 +170,7 @@ class RunsPane(ResourcePane[Run]):
             safe(item.gpu, 6),
         )
 
-    def sort_value(self, item: Run, key: str) -> object:
+    def sort_value(self, item: RunSummary, key: str) -> object:
         if key == "deployment":
             return self.deployment_name(item)
         if key == "status":
@@ -180,17 +182,19 @@ class RunsPane(ResourcePane[Run]):
             return (end - item.started_at).total_seconds()
         return super().sort_value(item, key)
 
-    def haystack(self, item: Run) -> str:
+    def haystack(self, item: RunSummary) -> str:
         parts = (item.id, self.deployment_name(item), item.status, item.gpu, item.origin)
         return " ".join(str(p) for p in parts if p).casefold()
 
-    def open_item(self, item: Run) -> None:
+    def open_item(self, item: RunSummary) -> None:
         from comfytui.ui.runs import RunScreen
 
         self.app.push_screen(RunScreen(item.id))
 
-    def upsert_run(self, run: Run) -> None:
+    def upsert_run(self, run: Run | RunSummary) -> None:
         """A run changed or appeared: update its row in place, or put a new run on top."""
+        if isinstance(run, Run):
+            run = RunSummary.from_run(run)
         if any(r.id == run.id for r in self.items):
             self.update_item(run)
         elif self.paged:

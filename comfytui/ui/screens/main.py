@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from comfytui.ui.panes import PANES, DeploymentsPane, ListingLoaded, ResourcePane, RunsPane
+from comfytui.ui.widgets.footer import AppFooter
 from comfytui.ui.widgets.status import OfflineBanner, StatusBar
 
 
@@ -32,7 +32,7 @@ class MainScreen(Screen[None]):
         with Grid(id="panes"):
             for pane in PANES:
                 yield pane(id=f"pane-{pane.KIND}")
-        yield Footer()
+        yield AppFooter()
 
     def on_listing_loaded(self, message: ListingLoaded) -> None:
         # Runs show deployment names: hand them over whenever deployments arrive.
