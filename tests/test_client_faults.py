@@ -7,8 +7,8 @@ import time
 
 import httpx
 import pytest
-import test_client_support as support
-from test_client_support import PNG, api_requests, deployment_id, make_client
+import support_client as support
+from support_client import PNG, api_requests, deployment_id, make_client
 
 from comfytui.api import ComfyDeployClient
 from comfytui.errors import (

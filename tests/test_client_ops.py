@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-import test_client_support as support
-from test_client_support import PNG, api_requests, deployment_id, make_client
+import support_client as support
+from support_client import PNG, api_requests, deployment_id, make_client
 
 from comfytui.errors import NotFoundError, NotSupportedError, ProtocolError
 from comfytui.models import InputKind, RunStatus

@@ -7,7 +7,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from test_client_support import deployment_id, make_client
+from support_client import deployment_id, make_client
 
 from comfytui.api.watch import Pacer, poll
 from comfytui.models import Run, RunStatus

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-import test_client_support as support
-from test_client_support import make_client
+import support_client as support
+from support_client import make_client
 
 from comfytui.api.errmap import error_for_status, retry_after_seconds
 from comfytui.api.retry import RetryPolicy

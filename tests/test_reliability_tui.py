@@ -12,8 +12,8 @@ from textual.widgets import Static
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs import RunFormScreen
 from comfytui.ui.widgets.status import OfflineBanner
+from tests.support_ui import cell_texts, panes_filled, settings_for
 from tests.test_reliability_faults import FAULTS, START_FAULTS, fault_spec, session_for
-from tests.test_ui_support import cell_texts, panes_filled, settings_for
 
 SIZE = (120, 40)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from comfytui.ui.app import ComfyTUI
+from tests.support_ui import cell_texts, panes_filled, settings_for
 from tests.test_reliability_faults import session_for
 from tests.test_reliability_tui import SIZE, poll
 from tests.test_security_hostile import RAW_CONTROLS, poison_emulator
-from tests.test_ui_support import cell_texts, panes_filled, settings_for
 
 
 def rendered_lines(app: ComfyTUI) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_ui_support import FIXED_NOW, cell_texts, panes_filled, settings_for, wait_until
+from support_ui import FIXED_NOW, cell_texts, panes_filled, settings_for, wait_until
 
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.screens.details import DeploymentScreen, MachineScreen, WorkflowScreen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from test_ui_support import FIXED_NOW, settings_for, wait_until
+from support_ui import FIXED_NOW, settings_for, wait_until
 
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.screens.main import MainScreen

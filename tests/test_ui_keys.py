@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_ui_support import FIXED_NOW, panes_filled, settings_for, wait_until
+from support_ui import FIXED_NOW, panes_filled, settings_for, wait_until
 
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.panes.base import PaneFilter

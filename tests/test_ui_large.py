@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from test_ui_support import FIXED_NOW, wait_until
+from support_ui import FIXED_NOW, wait_until
 
 from comfytui.models import Deployment, Run, RunStatus
 from comfytui.services import Session

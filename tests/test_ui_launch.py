@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_ui_support import panes_filled, settings_for, wait_until
+from support_ui import panes_filled, settings_for, wait_until
 
 from comfytui.settings import load_settings
 from comfytui.ui.app import ComfyTUI

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from test_ui_support import FIXED_NOW, cell_texts, panes_filled, settings_for, wait_until
+from support_ui import FIXED_NOW, cell_texts, panes_filled, settings_for, wait_until
 
 from comfytui.models import RunStatus
 from comfytui.ui.app import ComfyTUI

@@ -6,7 +6,7 @@ path that opens its own session is covered by the other UI tests.
 
 from __future__ import annotations
 
-from test_ui_support import FIXED_NOW, cell_texts, panes_filled, settings_for, wait_until
+from support_ui import FIXED_NOW, cell_texts, panes_filled, settings_for, wait_until
 
 from comfytui.services import Session
 from comfytui.ui.app import ComfyTUI

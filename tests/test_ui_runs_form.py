@@ -12,7 +12,7 @@ from comfytui.models import Deployment, InputKind
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs import RunFormScreen, RunScreen
 from comfytui.ui.runs.fields import InputField
-from tests.test_ui_support import settings_for
+from tests.support_ui import settings_for
 
 
 async def wait_until(pilot, condition, timeout: float = 10.0) -> None:

@@ -13,7 +13,7 @@ from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs import RunFormScreen, RunScreen
 from comfytui.ui.runs.confirm import ConfirmScreen
 from comfytui.ui.runs.preview import ImagePreview
-from tests.test_ui_support import settings_for
+from tests.support_ui import settings_for
 
 
 async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
