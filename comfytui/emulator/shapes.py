@@ -81,18 +81,13 @@ def v2_outputs(state: EmulatorState, record: RunRecord, view: RunView) -> list[d
     ]
 
 
-def v2_run(state: EmulatorState, record: RunRecord, when: datetime) -> dict[str, Any]:
-    """A WorkflowRunModel with every key SDK 0.6.3 / 0.7.0 requires (§2.4)."""
-    view = record.view(when)
-    ended = view.ended_at
-    duration = (ended - record.created).total_seconds() if ended else None
-    run_duration = (ended - view.started_at).total_seconds() if ended and view.started_at else None
+def hosted_run_fields(record: RunRecord, view: RunView) -> dict[str, Any]:
+    """The run keys the hosted v1 body (§1.4) and the v2 WorkflowRunModel (§2.4) share."""
     return {
         "id": record.id,
         "workflow_version_id": record.workflow_version_id,
         "workflow_inputs": record.inputs,
         "workflow_id": record.workflow_id,
-        "workflow_api": None,
         "machine_id": record.machine_id,
         "origin": record.origin,
         "status": view.status,
@@ -100,12 +95,10 @@ def v2_run(state: EmulatorState, record: RunRecord, when: datetime) -> dict[str,
         "updated_at": iso(view.updated_at or record.created),
         "queued_at": iso(view.queued_at),
         "started_at": iso(view.started_at),
-        "ended_at": iso(ended),
-        "gpu_event_id": f"ge_{record.id[:8]}",
+        "ended_at": iso(view.ended_at),
         "gpu": record.gpu,
         "machine_version": None,
         "machine_type": record.machine_type,
-        "modal_function_call_id": f"fc-{record.id[:12]}",
         "user_id": "user_emulator",
         "org_id": None,
         "live_status": view.live_status,
@@ -114,6 +107,20 @@ def v2_run(state: EmulatorState, record: RunRecord, when: datetime) -> dict[str,
         "webhook": record.webhook,
         "webhook_status": None,
         "webhook_intermediate_status": record.webhook_intermediate,
+    }
+
+
+def v2_run(state: EmulatorState, record: RunRecord, when: datetime) -> dict[str, Any]:
+    """A WorkflowRunModel with every key SDK 0.6.3 / 0.7.0 requires (§2.4)."""
+    view = record.view(when)
+    ended = view.ended_at
+    duration = (ended - record.created).total_seconds() if ended else None
+    run_duration = (ended - view.started_at).total_seconds() if ended and view.started_at else None
+    return {
+        **hosted_run_fields(record, view),
+        "workflow_api": None,
+        "gpu_event_id": f"ge_{record.id[:8]}",
+        "modal_function_call_id": f"fc-{record.id[:12]}",
         "number": record.number,
         "duration": duration,
         "cold_start_duration": None,

@@ -7,7 +7,7 @@ from typing import Any
 
 from comfytui.emulator.common import iso
 from comfytui.emulator.lifecycle import RunRecord, RunView
-from comfytui.emulator.shapes import error_detail, media_item
+from comfytui.emulator.shapes import error_detail, hosted_run_fields, media_item
 from comfytui.emulator.state import EmulatorState
 
 # The self-host database knows five statuses; the others map onto the nearest one.
@@ -69,31 +69,9 @@ def hosted_run(state: EmulatorState, record: RunRecord, when: datetime) -> dict[
     """Hosted v1 GetRunResponseBody: all keys present, nullable ones as null (§1.4)."""
     view = record.view(when)
     return {
-        "id": record.id,
-        "workflow_version_id": record.workflow_version_id,
-        "workflow_inputs": record.inputs,
-        "workflow_id": record.workflow_id,
-        "machine_id": record.machine_id,
-        "origin": record.origin,
-        "status": view.status,
-        "ended_at": iso(view.ended_at),
-        "created_at": iso(record.created),
-        "updated_at": iso(view.updated_at or record.created),
-        "queued_at": iso(view.queued_at),
-        "started_at": iso(view.started_at),
+        **hosted_run_fields(record, view),
         "gpu_event_id": None,
-        "gpu": record.gpu,
-        "machine_version": None,
-        "machine_type": record.machine_type,
         "modal_function_call_id": None,
-        "user_id": "user_emulator",
-        "org_id": None,
-        "live_status": view.live_status,
-        "progress": view.progress,
-        "is_realtime": False,
-        "webhook": record.webhook,
-        "webhook_status": None,
-        "webhook_intermediate_status": record.webhook_intermediate,
         "batch_id": None,
         "favorite": False,
         "outputs": _outputs(state, record, view),
