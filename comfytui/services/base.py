@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -70,14 +71,8 @@ class CatalogBase:
     async def _offline(
         self, entity: str, read: Callable[[], Awaitable[list[T]]], error: ComfyTuiError
     ) -> Listing[T]:
-        return Listing(
-            await read(),
-            offline=True,
-            last_sync=await self.cache.last_synced(entity),
-            error=str(error),
-            from_cache=True,
-            exception=error,
-        )
+        cached = await self._cached(entity, await read())
+        return replace(cached, offline=True, error=str(error), exception=error)
 
     async def _attempt(
         self,
