@@ -21,8 +21,8 @@ from comfytui.sanitize import plain
 FILE_KINDS = (InputKind.IMAGE, InputKind.FILE)
 
 
-def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    run = add("run", "start a run of a deployment (prints the run id)")
+def register(add: Callable[..., argparse.ArgumentParser], global_flags: object = None) -> None:
+    run = add("run")
     run.add_argument("deployment", metavar="DEPLOYMENT", help="deployment id or unique name")
     run.add_argument(
         "-i",
@@ -53,7 +53,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     run.add_argument("--json", action="store_true", help="print one JSON object at the end")
     run.set_defaults(handler=cmd_run)
 
-    cancel = add("cancel", "cancel a queued or running run")
+    cancel = add("cancel")
     cancel.add_argument("run_id", metavar="RUN_ID")
     cancel.add_argument("--json", action="store_true", help="print JSON")
     cancel.set_defaults(handler=cmd_cancel)
