@@ -153,6 +153,13 @@ class Session:
             owns_emulator=owns,
         )
 
+    async def prepare_network(self) -> None:
+        """Load the HTTP client in a thread (imports httpx, reads the TLS trust store): the TUI
+        calls this once its cached rows are painted, so the first frame never waits for it."""
+        prepare = getattr(self.client, "prepare", None)
+        if prepare is not None:
+            await prepare()
+
     async def close(self) -> None:
         try:
             await self.client.aclose()
