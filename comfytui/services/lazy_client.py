@@ -12,6 +12,7 @@ with a NetworkError, so the services serve the cache marked offline.
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,7 @@ class LazyClient:
         return self._client
 
     def _build(self) -> ComfyDeployClient:
+        _without_httpx_cli()
         from comfytui.api.client import ComfyDeployClient
 
         api_url, api_key, options = self._args
@@ -96,3 +98,17 @@ class LazyClient:
 
 async def _offline_call(*args: object, **kwargs: object) -> Any:
     raise OfflineError(OFFLINE)
+
+
+def _without_httpx_cli() -> None:
+    """Import httpx without its optional command-line tool: `httpx/__init__` does
+    `try: from ._main import main`, which loads click, pygments and rich (~60 ms) whenever they
+    are installed. Marked missing for that one import, httpx falls back to a stub `main`."""
+    if "httpx" in sys.modules or "httpx._main" in sys.modules:
+        return
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]
+    try:
+        import httpx  # noqa: F401
+    finally:
+        if sys.modules.get("httpx._main", False) is None:
+            del sys.modules["httpx._main"]
