@@ -11,7 +11,6 @@ import contextlib
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
@@ -29,13 +28,11 @@ from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
 from comfytui.ui.panes import ListingLoaded
 from comfytui.ui.runs.watcher import RunWatcher
 from comfytui.ui.screens.main import MainScreen
+from comfytui.ui.stylesheets import stylesheet_paths
 from comfytui.ui.widgets.status import ConnectionState, OfflineBanner, StatusBar
 
 if TYPE_CHECKING:
     from comfytui.services import Session
-
-STYLES = Path(__file__).resolve().parent.parent / "styles"
-
 
 class SessionReady(Message):
     """The services session is open (or failed to open: `error`)."""
@@ -47,7 +44,7 @@ class SessionReady(Message):
 
 class ComfyTUI(App[int]):
     TITLE = "comfytui"
-    CSS_PATH: ClassVar = sorted(STYLES.glob("*.tcss"))
+    CSS_PATH: ClassVar = stylesheet_paths()
     COMMANDS: ClassVar = App.COMMANDS | {ComfyCommands}
     BINDINGS: ClassVar = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
