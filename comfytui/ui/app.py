@@ -34,6 +34,7 @@ from comfytui.ui.widgets.status import ConnectionState, OfflineBanner, StatusBar
 if TYPE_CHECKING:
     from comfytui.services import Session
 
+
 class SessionReady(Message):
     """The services session is open (or failed to open: `error`)."""
 
