@@ -15,10 +15,8 @@ from comfytui.cli import output
 from comfytui.cli.context import note, open_session, settings_from
 from comfytui.cli.progress import Progress
 from comfytui.errors import InputError, NotSupportedError, RunFailedError
-from comfytui.models import Deployment, InputKind, InputSpec, Run, RunStatus, SavedOutput
+from comfytui.models import Deployment, Run, RunStatus, SavedOutput
 from comfytui.sanitize import plain
-
-FILE_KINDS = (InputKind.IMAGE, InputKind.FILE)
 
 
 def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -69,50 +67,17 @@ def _seconds(text: str) -> float:
     return value
 
 
-def split_assignments(items: Sequence[str]) -> list[tuple[str, str]]:
-    pairs = []
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise InputError(f"-i expects NAME=VALUE, got {plain(item, 60)!r}")
-        pairs.append((name.strip(), value))
-    return pairs
-
-
 def build_values(deployment: Deployment, pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """Check each -i against the deployment's specs (nothing is sent before this passes).
+    """Check each -i against the deployment's specs (see `services.assignments`)."""
+    from comfytui.services import assignments  # late: keeps `--help` fast
 
-    `NAME=@path` of an image or file input becomes a Path, which the runs service uploads
-    first. A deployment whose inputs are unknown (some self-hosted servers) gets the text as is.
-    """
-    from comfytui.services import inputs as service_inputs
-
-    specs = {spec.input_id: spec for spec in deployment.inputs}
-    if not specs:
-        if pairs:
-            note(f"inputs of {deployment.name} are unknown; values are sent unchecked")
-        return dict(pairs)
-    values: dict[str, Any] = {}
-    for name, text in pairs:
-        spec = specs.get(name)
-        if spec is None:
-            known = ", ".join(specs)
-            raise InputError(
-                f"unknown input {plain(name, 40)!r} for {plain(deployment.name, 40)} "
-                f"(inputs: {plain(known, 200)})"
-            )
-        if spec.kind in FILE_KINDS and text.startswith("@"):
-            values[name] = _local_file(spec, text[1:])
-        else:
-            values[name] = service_inputs.parse_value(spec, text)
-    return service_inputs.validate_inputs(deployment.inputs, values)
+    return assignments.build_values(deployment, pairs, on_note=note)
 
 
-def _local_file(spec: InputSpec, text: str) -> Path:
-    path = Path(text).expanduser()
-    if not path.is_file():
-        raise InputError(f"input {spec.input_id}: no such file: {plain(text, 200)}")
-    return path
+def split_assignments(items: Sequence[str]) -> list[tuple[str, str]]:
+    from comfytui.services import assignments
+
+    return assignments.split_assignments(items)
 
 
 async def cmd_run(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from time import monotonic
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -23,6 +23,9 @@ from textual.message import Message
 from comfytui.errors import ComfyTuiError, NetworkError
 from comfytui.models import Deployment
 from comfytui.settings import Settings
+from comfytui.ui import readonly as ro
+from comfytui.ui.commandline.dispatch import CommandRunner
+from comfytui.ui.commandline.history import CommandHistory
 from comfytui.ui.commands import ComfyCommands
 from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
@@ -55,6 +58,8 @@ class ComfyTUI(App[int]):
         Binding("n", "start_run", "New run", id="app.start_run"),
         Binding("o", "open_by_id", "Open by id", id="app.open_by_id"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.toggle_theme"),
+        Binding("colon", "command_mode", "Command", id="app.command"),
+        Binding("minus", "previous_view", "Previous view", show=False, id="app.previous_view"),
     ]
 
     def __init__(
@@ -72,6 +77,11 @@ class ComfyTUI(App[int]):
         self.state = ConnectionState(api_host="", demo=settings.demo)
         self.run_watcher = RunWatcher(id="run-watcher")
         self.exit_message: str | None = None
+        self.commands = CommandRunner(self)
+        self.command_history = CommandHistory(settings.locations.data_dir / "command_history")
+        self.readonly_flag = False  # --readonly given: kept across :profile switches
+        self.started_here: set[str] = set()  # runs queued from this app (notifications)
+        self.state.readonly = settings.readonly
         self._last_failure: str | None = None
         self._last_failure_at = 0.0
         if settings.theme:
@@ -81,6 +91,27 @@ class ComfyTUI(App[int]):
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def readonly(self) -> bool:
+        return self.settings.readonly or bool(getattr(self.session, "readonly", False))
+
+    # --- read-only mode: every key and action goes through these two ---------------------------
+
+    def _check_action_state(self, action: str, default_namespace: Any) -> bool | None:
+        # Textual asks this for each binding it shows (footer, help): False hides the key.
+        if self.readonly and ro.mutating(action):
+            return False
+        return super()._check_action_state(action, default_namespace)
+
+    async def run_action(
+        self, action: Any, default_namespace: Any = None, namespaces: Any = None
+    ) -> bool:
+        what = ro.mutating(action) if self.readonly else None
+        if what is not None:
+            self.notify(ro.refusal_text(what), severity="warning", markup=False)
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     @property
     def main(self) -> MainScreen:
@@ -128,6 +159,7 @@ class ComfyTUI(App[int]):
         session = self.session
         self.state.api_host = session.api_host
         self.state.demo = session.demo
+        self.state.readonly = self.readonly
         self.sub_title = "demo: local emulator" if session.demo else session.api_host
         notice = getattr(session, "notice", None)
         if notice:
@@ -220,6 +252,7 @@ class ComfyTUI(App[int]):
 
     def on_run_started(self, message: RunStarted) -> None:
         run = message.run
+        self.started_here.add(run.id)
         self.state.active_runs.add(run.id)
         self.main.runs.upsert_run(run)
         self.run_watcher.watch(run.id)
@@ -291,3 +324,60 @@ class ComfyTUI(App[int]):
         if self.session is None:
             return
         self.main.reload_all(cached=False)
+
+    # --- command mode --------------------------------------------------------------------------
+
+    def action_command_mode(self) -> None:
+        from comfytui.ui.commandline.prompt import CommandPrompt
+
+        prompt = CommandPrompt(self.command_history, self.settings.aliases, self.commands.arguments)
+        self.push_screen(prompt, self.run_command)
+
+    def run_command(self, line: str | None) -> None:
+        """Run one `:` command line (the prompt, the palette and tests call this)."""
+        self.commands.run(line)
+
+    def action_previous_view(self) -> None:
+        self.run_command("back")
+
+    def switch_profile(self, name: str) -> None:
+        """Switch to another account's profile without restarting (`:profile NAME`)."""
+        from comfytui.settings import load_settings, profile_names
+
+        names = profile_names(self.settings.locations)
+        if name not in names:
+            self.notify(
+                f"no profile {name[:40]!r} in config.toml (profiles: {', '.join(names)})",
+                severity="warning",
+                markup=False,
+            )
+            return
+        try:
+            settings = load_settings(profile=name, readonly=self.readonly_flag or None)
+        except ComfyTuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._switch_session(settings)
+
+    @work(exclusive=True, group="session", exit_on_error=False)
+    async def _switch_session(self, settings: Settings) -> None:
+        from comfytui.services import Session
+
+        stack = contextlib.AsyncExitStack()
+        try:
+            session = await stack.enter_async_context(Session.open(settings))
+        except Exception as exc:  # the current session stays
+            await stack.aclose()
+            text, _ = describe(exc)
+            self.notify(f"cannot switch to profile {settings.profile}: {text}", severity="error")
+            return
+        self.run_watcher.workers.cancel_node(self.run_watcher)
+        self.run_watcher.latest.clear()
+        old, self._session_stack = self._session_stack, stack
+        self.settings, self.session = settings, session
+        self.state = ConnectionState(api_host=session.api_host, demo=session.demo)
+        self.started_here.clear()
+        with contextlib.suppress(Exception):
+            await old.aclose()
+        self.notify(f"profile {settings.profile}: {session.api_host}", markup=False)
+        self.post_message(SessionReady())
