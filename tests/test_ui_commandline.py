@@ -49,9 +49,9 @@ async def test_view_commands_and_aliases_go_to_their_pane(emulator, line, kind):
         await wait_until(pilot, lambda: panes_filled(app))
         start = "machines" if kind != "machines" else "runs"
         app.run_command(start)
-        await wait_until(pilot, lambda: app.main.current_pane.KIND == start)
+        await wait_until(pilot, lambda: start == app.main.current_pane.KIND)
         await _command(pilot, line)
-        await wait_until(pilot, lambda: app.main.current_pane.KIND == kind)
+        await wait_until(pilot, lambda: kind == app.main.current_pane.KIND)
 
 
 async def test_runs_failed_filters_the_runs_pane(emulator):
@@ -64,8 +64,10 @@ async def test_runs_failed_filters_the_runs_pane(emulator):
         await wait_until(pilot, lambda: runs.query_text == "failed")
         assert app.main.current_pane is runs
         assert 0 < runs.total < everything
-        assert all(str(r.status) in ("failed", "RunStatus.FAILED") or r.status.value == "failed"
-                   for r in runs.view)
+        assert all(
+            str(r.status) in ("failed", "RunStatus.FAILED") or r.status.value == "failed"
+            for r in runs.view
+        )
         # -: back to the previous view (the Deployments pane, unfiltered)
         await pilot.press("minus")
         await wait_until(pilot, lambda: app.main.current_pane is app.main.deployments)
@@ -175,7 +177,7 @@ async def test_open_by_prefix_and_run_with_values(emulator):
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
         before = app.main.runs.total
-        await _command(pilot, "run txt2img seed=7")
+        await _command(pilot, "run txt2img steps=7")
         await wait_until(pilot, lambda: any(" queued on txt2img" in t for t in _toasts(app)))
         await wait_until(pilot, lambda: app.main.runs.total == before + 1)
         await _command(pilot, "run txt2img nosuch=1")

@@ -327,10 +327,12 @@ class ComfyTUI(App[int]):
 
     # --- command mode --------------------------------------------------------------------------
 
-    def action_command_mode(self) -> None:
+    def action_command_mode(self, text: str = "") -> None:
         from comfytui.ui.commandline.prompt import CommandPrompt
 
-        prompt = CommandPrompt(self.command_history, self.settings.aliases, self.commands.arguments)
+        prompt = CommandPrompt(
+            self.command_history, self.settings.aliases, self.commands.arguments, text=text
+        )
         self.push_screen(prompt, self.run_command)
 
     def run_command(self, line: str | None) -> None:

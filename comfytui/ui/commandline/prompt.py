@@ -40,8 +40,11 @@ class CommandPrompt(ModalScreen[str | None]):
         history: CommandHistory,
         aliases: Mapping[str, str] | None = None,
         arguments: Callable[[], Mapping[str, Iterable[str]]] | None = None,
+        *,
+        text: str = "",
     ) -> None:
         super().__init__()
+        self.text = text
         self.history = history
         self.aliases = dict(aliases or {})
         self.arguments = arguments
@@ -58,6 +61,8 @@ class CommandPrompt(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#command-hints").display = False
+        if self.text:
+            self._set(self.text)
         self.set_focus(self.input)  # at once: keys typed right after `:` are already queued
 
     def _set(self, value: str) -> None:

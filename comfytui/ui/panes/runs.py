@@ -23,7 +23,6 @@ from comfytui.ui.failures import fetch
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
 from comfytui.ui.panes.base import Column, ResourcePane
 
-
 STATUS_WORDS = frozenset(s.value for s in RunStatus)
 
 
