@@ -22,6 +22,7 @@ from textual.message import Message
 
 from comfytui.errors import ComfyTuiError, NetworkError
 from comfytui.models import Deployment
+from comfytui.notify import Notifier
 from comfytui.settings import Settings
 from comfytui.ui import readonly as ro
 from comfytui.ui.commandline.dispatch import CommandRunner
@@ -81,6 +82,7 @@ class ComfyTUI(App[int]):
         self.command_history = CommandHistory(settings.locations.data_dir / "command_history")
         self.readonly_flag = False  # --readonly given: kept across :profile switches
         self.started_here: set[str] = set()  # runs queued from this app (notifications)
+        self._notifier: Notifier | None = None
         self.state.readonly = settings.readonly
         self._last_failure: str | None = None
         self._last_failure_at = 0.0
@@ -325,6 +327,28 @@ class ComfyTUI(App[int]):
             return
         self.main.reload_all(cached=False)
 
+    # --- notifications -------------------------------------------------------------------------
+
+    @property
+    def notifier(self) -> Notifier:
+        if self._notifier is None:
+            self._notifier = Notifier(
+                mode=self.settings.notify, bell=self.settings.bell, write=self._write_terminal
+            )
+        return self._notifier
+
+    def _write_terminal(self, text: str) -> None:
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(text)
+            driver.flush()
+
+    def alert_run_ended(self, run: Any, text: str) -> None:
+        """A run ended unseen (another screen, or the terminal unfocused): bell and desktop
+        notification for the runs started from here (`notify`, `bell` settings)."""
+        if run.id in self.started_here:
+            self.notifier.run_ended("comfytui", text)
+
     # --- command mode --------------------------------------------------------------------------
 
     def action_command_mode(self, text: str = "") -> None:
@@ -377,6 +401,7 @@ class ComfyTUI(App[int]):
         self.run_watcher.latest.clear()
         old, self._session_stack = self._session_stack, stack
         self.settings, self.session = settings, session
+        self._notifier = None
         self.state = ConnectionState(api_host=session.api_host, demo=session.demo)
         self.started_here.clear()
         with contextlib.suppress(Exception):
