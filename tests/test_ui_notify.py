@@ -135,3 +135,51 @@ def test_desktop_route_uses_notify_send_argv():
         "t", "b"
     ) == ["bell", "terminal"]
     assert writes == ["\a", "\x1b]9;t: b\x07"]
+
+
+def test_cli_run_wait_notify_writes_to_the_terminal(emulator, tmp_path):
+    """`run --notify` in a real subprocess whose stderr is a terminal (a pty)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env.pop("COMFYTUI_DEBUG", None)
+    env.pop("TMUX", None)
+    env.update(
+        COMFY_DEPLOY_API_URL=emulator.api_url,
+        COMFY_DEPLOY_API_KEY=emulator.api_key,
+        TERM_PROGRAM="WezTerm",
+        COMFYTUI_HOME=str(tmp_path),
+    )
+    from comfytui.settings import load_settings
+
+    config = load_settings(environ=env, keyring_lookup=False).locations.config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("bell = true\n")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "comfytui", "run", "txt2img", "-i", "prompt=fox", "--notify"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the pty
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out, _ = proc.communicate(timeout=60)
+    os.close(master)
+    err = b"".join(chunks).decode()
+    assert proc.returncode == 0, err
+    run_id = out.decode().split()[0]
+    assert "\a" in err
+    assert f"\x1b]9;comfytui: run {run_id[:8]} ended success\x07" in err

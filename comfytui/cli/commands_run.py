@@ -48,6 +48,12 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
         type=_seconds,
         help="give up waiting after SECONDS (implies --wait; exit 1)",
     )
+    run.add_argument(
+        "--notify",
+        action="store_true",
+        help="when the run ends: bell and terminal/desktop notification (implies --wait; "
+        "config `notify`, `bell`)",
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object at the end")
     run.set_defaults(handler=cmd_run)
 
@@ -81,12 +87,14 @@ def split_assignments(items: Sequence[str]) -> list[tuple[str, str]]:
 
 
 async def cmd_run(args: argparse.Namespace) -> int:
-    wait = args.wait or args.out is not None or args.timeout is not None
+    notify = getattr(args, "notify", False)
+    wait = args.wait or notify or args.out is not None or args.timeout is not None
     pairs = split_assignments(args.inputs)
     if args.out is not None:
         prepare_folder(args.out)  # before anything is sent
     progress = Progress()
-    async with open_session(settings_from(args)) as session:
+    settings = settings_from(args)
+    async with open_session(settings) as session:
         deployment = await session.catalog.resolve_deployment(args.deployment)
         with contextlib.suppress(NotSupportedError):  # unknown inputs: sent unchecked
             deployment = await session.catalog.ensure_inputs(deployment)
@@ -99,6 +107,8 @@ async def cmd_run(args: argparse.Namespace) -> int:
         failure: str | None = None
         if wait:
             run, failure = await _wait(session, run, progress, args.timeout)
+            if notify:
+                _notify_end(settings, run, failure)
             saved = list(await session.runs.save_outputs(run))
     paths = copy_outputs(saved, args.out) if args.out is not None else [Path(s.path) for s in saved]
     if args.json:
@@ -146,6 +156,14 @@ async def _wait(
         raise
     finally:
         progress.close()
+
+
+def _notify_end(settings: Any, run: Run, failure: str | None) -> None:
+    from comfytui.notify import Notifier, terminal_writer
+
+    mode = settings.notify if settings.notify != "off" else "auto"  # --notify asks for it
+    text = failure or f"run {run.id[:8]} ended {run.status.value}"
+    Notifier(mode=mode, bell=settings.bell, write=terminal_writer()).run_ended("comfytui", text)
 
 
 def prepare_folder(folder: Path) -> None:
