@@ -182,3 +182,18 @@ async def test_open_by_prefix_and_run_with_values(emulator):
         await wait_until(pilot, lambda: app.main.runs.total == before + 1)
         await _command(pilot, "run txt2img nosuch=1")
         await wait_until(pilot, lambda: any("unknown input 'nosuch'" in t for t in _toasts(app)))
+
+
+def test_prompt_bindings_have_ids_and_parse_is_pure():
+    import subprocess
+    import sys
+
+    from textual.binding import Binding
+
+    for binding in CommandPrompt.BINDINGS:
+        assert isinstance(binding, Binding) and binding.id
+    code = (
+        "import sys, comfytui.ui.commandline.parse, comfytui.ui.commandline.history;"
+        "sys.exit('textual' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
