@@ -197,3 +197,23 @@ def test_prompt_bindings_have_ids_and_parse_is_pure():
         "sys.exit('textual' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+async def test_profile_switches_account_without_restarting(emulator):
+    app = _app(emulator)
+    config = app.settings.locations.config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        f'[profiles.prod]\napi_url = "{emulator.api_url}"\napi_key = "{emulator.api_key}"\n'
+        "readonly = true\n"
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: panes_filled(app))
+        first = app.session
+        await _command(pilot, "profile nosuch")
+        await wait_until(pilot, lambda: any("no profile 'nosuch'" in t for t in _toasts(app)))
+        await _command(pilot, "profile prod")
+        await wait_until(pilot, lambda: app.settings.profile == "prod" and app.session is not first)
+        await wait_until(pilot, lambda: panes_filled(app) and app.state.readonly)
+        assert app.readonly and app.session.readonly
+        assert app.settings.locations.cache_file("prod").exists()

@@ -14,6 +14,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from comfytui.errors import READONLY_HINT
 from comfytui.sanitize import plain
 from comfytui.ui.commandline.parse import COMMANDS, CommandSpec
 from comfytui.ui.readonly import mutating, refusal_text
@@ -62,7 +63,7 @@ class ComfyCommands(Provider):
             if what is None:
                 yield text, command, help_text, None
             else:
-                yield text, partial(_refuse, app, what), help_text, refusal_text(what)
+                yield text, partial(_refuse, app, what), help_text, READONLY_HINT
 
     async def discover(self) -> Hits:
         for text, command, help_text, disabled in self._entries():
