@@ -64,10 +64,7 @@ async def test_runs_failed_filters_the_runs_pane(emulator):
         await wait_until(pilot, lambda: runs.query_text == "failed")
         assert app.main.current_pane is runs
         assert 0 < runs.total < everything
-        assert all(
-            str(r.status) in ("failed", "RunStatus.FAILED") or r.status.value == "failed"
-            for r in runs.view
-        )
+        assert all(r.status.value == "failed" for r in runs.view)
         # -: back to the previous view (the Deployments pane, unfiltered)
         await pilot.press("minus")
         await wait_until(pilot, lambda: app.main.current_pane is app.main.deployments)
@@ -217,3 +214,36 @@ async def test_profile_switches_account_without_restarting(emulator):
         await wait_until(pilot, lambda: panes_filled(app) and app.state.readonly)
         assert app.readonly and app.session.readonly
         assert app.settings.locations.cache_file("prod").exists()
+
+
+async def test_help_lists_the_commands(emulator):
+    from textual.widgets import DataTable
+
+    from comfytui.ui.screens.help import HelpScreen
+
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: panes_filled(app))
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert "app.command" in {ident for _, _, ident in app.screen.rows}
+        table = app.screen.query_one("#help-commands", DataTable)
+        first = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert ":runs [STATUS|/DEPLOYMENT]" in first and ":run NAME [k=v ...]" in first
+
+
+async def test_keys_typed_right_after_colon_are_not_lost(emulator):
+    """A paste or a fast typist: the keys arrive before the prompt is on screen."""
+    from textual import events
+
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: panes_filled(app))
+        for key in ["colon", *"runs failed", "enter"]:
+            char = {"colon": ":", "enter": "\r"}.get(key, key)
+            app.post_message(events.Key(key, char))
+        await wait_until(pilot, lambda: app.main.runs.query_text == "failed")
+        assert app.command_history.entries == ["runs failed"]
+        # `:` typed into a text field stays a character
+        await pilot.press("3", "slash", "a", "colon", "b")
+        assert app.main.current_pane.query_text == "a:b"

@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.widgets import Input, TextArea
 
 from comfytui.errors import ComfyTuiError, NetworkError
 from comfytui.models import Deployment
@@ -59,7 +60,9 @@ class ComfyTUI(App[int]):
         Binding("n", "start_run", "New run", id="app.start_run"),
         Binding("o", "open_by_id", "Open by id", id="app.open_by_id"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.toggle_theme"),
-        Binding("colon", "command_mode", "Command", id="app.command"),
+        # priority: taken at once, so keys typed right after `:` reach the prompt (a normal
+        # binding runs only when the key bubbles back, after later keys went to the old focus)
+        Binding("colon", "command_mode", "Command", priority=True, id="app.command"),
         Binding("minus", "previous_view", "Previous view", show=False, id="app.previous_view"),
     ]
 
@@ -105,6 +108,10 @@ class ComfyTUI(App[int]):
         if self.readonly and ro.mutating(action):
             return False
         return super()._check_action_state(action, default_namespace)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `:` is a character in a text field (a prompt, a filter): no command mode there
+        return not (action == "command_mode" and isinstance(self.focused, Input | TextArea))
 
     async def run_action(
         self, action: Any, default_namespace: Any = None, namespaces: Any = None

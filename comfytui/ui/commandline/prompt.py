@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -45,6 +45,7 @@ class CommandPrompt(ModalScreen[str | None]):
     ) -> None:
         super().__init__()
         self.text = text
+        self._finished = False
         self.history = history
         self.aliases = dict(aliases or {})
         self.arguments = arguments
@@ -92,13 +93,32 @@ class CommandPrompt(ModalScreen[str | None]):
         if line is not None:
             self._set(line)
 
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed right after `:` can reach the screen before the input has focus (a fast
+        # typist, a paste, tmux send-keys): hand them to the input instead of losing them.
+        if event.is_printable and event.character:
+            event.stop()
+            self.input.insert_text_at_cursor(event.character)
+            self.set_focus(self.input)
+        elif event.key == "enter":
+            event.stop()
+            self._done(self.input.value)
+
     @on(Input.Submitted, "#command-input")
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
-        line = event.value.strip()
+        self._done(event.value)
+
+    def _done(self, value: str) -> None:
+        if self._finished:
+            return  # the type-ahead enter and the input's own submit: one command
+        self._finished = True
+        line = value.strip()
         if line:
             self.history.add(line)
         self.dismiss(line or None)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self._finished:
+            self._finished = True
+            self.dismiss(None)
