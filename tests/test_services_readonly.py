@@ -8,28 +8,21 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
 
 import httpx
 import pytest
 from PIL import Image
+from support_ui import settings_for
 
 from comfytui.errors import ReadOnlyError
 from comfytui.services import Session
-from comfytui.settings import Secret, load_settings
+from comfytui.settings import load_settings
 
 MUTATING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def _settings(emulator, **changes):
-    base = load_settings(keyring_lookup=False)
-    return replace(
-        base,
-        api_url=emulator.api_url,
-        api_key=Secret(emulator.api_key),
-        key_source="flag",
-        **changes,
-    )
+    return settings_for(emulator, **changes)
 
 
 def _mutating_requests(emulator) -> list[dict]:

@@ -30,6 +30,11 @@ async def _start_and_finish(pilot, app) -> str:
     app.run_command("run txt2img prompt=fox")
     await wait_until(pilot, lambda: len(app.started_here) > len(before))
     (run_id,) = app.started_here - before
+    await _ended(pilot, app, run_id)
+    return run_id
+
+
+async def _ended(pilot, app, run_id: str) -> None:
     await wait_until(
         pilot,
         lambda: (
@@ -39,7 +44,6 @@ async def _start_and_finish(pilot, app) -> str:
         ),
         timeout=30,
     )
-    return run_id
 
 
 async def test_unfocused_terminal_gets_bell_and_osc(emulator):
@@ -69,15 +73,7 @@ async def test_watching_the_run_focused_gets_nothing(emulator):
             (run_id,) = app.started_here
             app.run_command(f"open {run_id}")
             await wait_until(pilot, lambda: getattr(app.screen, "run_id", None) == run_id)
-            await wait_until(
-                pilot,
-                lambda: (
-                    (run := app.run_watcher.latest.get(run_id)) is not None
-                    and run.is_terminal
-                    and not app.run_watcher.is_watching(run_id)
-                ),
-                timeout=30,
-            )
+            await _ended(pilot, app, run_id)
             await pilot.pause()
             assert app.app_focus and writes == []
     finally:
