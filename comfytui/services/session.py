@@ -20,6 +20,7 @@ from comfytui.errors import ConfigError
 from comfytui.services.catalog import Catalog
 from comfytui.services.listing import Connectivity
 from comfytui.services.outputs import OutputStore
+from comfytui.services.readonly import ReadOnlyClient
 from comfytui.services.runs import RunService
 from comfytui.settings import Settings
 
@@ -62,10 +63,18 @@ class Session:
         self.demo = demo
         self.emulator = emulator
         self._owns_emulator = owns_emulator
+        if settings.readonly:
+            # The one place read-only mode is enforced: no service gets the mutating calls.
+            client = ReadOnlyClient(client)  # type: ignore[assignment]
+        self.client = client
         self.link = Connectivity()
         self.outputs = OutputStore(settings.locations.outputs_dir)
         self.catalog = Catalog(client, cache, self.link)
         self.runs = RunService(client, cache, self.catalog, self.outputs)
+
+    @property
+    def readonly(self) -> bool:
+        return isinstance(self.client, ReadOnlyClient)
 
     @property
     def api_host(self) -> str:
