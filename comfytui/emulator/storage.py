@@ -8,8 +8,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from comfytui.emulator import images
-from comfytui.emulator.media import MEDIA_TYPES
 from comfytui.emulator.common import now
+from comfytui.emulator.media import MEDIA_TYPES
 from comfytui.emulator.shapes import BUCKET, output_filename
 from comfytui.emulator.state import EmulatorState, StoredFile
 

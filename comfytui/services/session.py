@@ -18,9 +18,11 @@ from comfytui.api import ComfyDeployClient
 from comfytui.cache import Cache
 from comfytui.errors import ConfigError
 from comfytui.services.catalog import Catalog
+from comfytui.services.gallery import GalleryService
 from comfytui.services.listing import Connectivity
 from comfytui.services.outputs import OutputStore
 from comfytui.services.runs import RunService
+from comfytui.services.thumbnails import ThumbnailCache
 from comfytui.settings import Settings
 
 if TYPE_CHECKING:
@@ -66,6 +68,9 @@ class Session:
         self.outputs = OutputStore(settings.locations.outputs_dir)
         self.catalog = Catalog(client, cache, self.link)
         self.runs = RunService(client, cache, self.catalog, self.outputs)
+        self.gallery = GalleryService(
+            cache, ThumbnailCache(settings.locations.cache_dir / "thumbnails"), self.runs
+        )
 
     @property
     def api_host(self) -> str:
