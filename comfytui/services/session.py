@@ -18,11 +18,9 @@ from comfytui.api import ComfyDeployClient
 from comfytui.cache import Cache
 from comfytui.errors import ConfigError
 from comfytui.services.catalog import Catalog
-from comfytui.services.gallery import GalleryService
 from comfytui.services.listing import Connectivity
 from comfytui.services.outputs import OutputStore
 from comfytui.services.runs import RunService
-from comfytui.services.thumbnails import ThumbnailCache
 from comfytui.settings import Settings
 
 if TYPE_CHECKING:
@@ -68,9 +66,18 @@ class Session:
         self.outputs = OutputStore(settings.locations.outputs_dir)
         self.catalog = Catalog(client, cache, self.link)
         self.runs = RunService(client, cache, self.catalog, self.outputs)
-        self.gallery = GalleryService(
-            cache, ThumbnailCache(settings.locations.cache_dir / "thumbnails"), self.runs
-        )
+        self._gallery: Any = None
+
+    @property
+    def gallery(self) -> Any:
+        """The `GalleryService` (loaded on first use: Pillow and PyAV stay out of start-up)."""
+        if self._gallery is None:
+            from comfytui.services.gallery import GalleryService
+            from comfytui.services.thumbnails import ThumbnailCache
+
+            folder = self.settings.locations.cache_dir / "thumbnails"
+            self._gallery = GalleryService(self.cache, ThumbnailCache(folder), self.runs)
+        return self._gallery
 
     @property
     def api_host(self) -> str:

@@ -36,6 +36,7 @@ class Thumb:
     duration: float | None = None  # seconds (video, audio, animated GIF)
     text: str | None = None  # the first lines of a text file (raw: escape before showing)
     note: str = ""  # one line: why there is no picture
+    source_size: tuple[int, int] | None = None  # the file's pixels (compare draws at one scale)
 
 
 def _flatten(img: Image.Image) -> Image.Image:
@@ -71,7 +72,7 @@ def image_thumb(path: Path, viewer: Viewer) -> Thumb:
         duration = None
         if frames > 1:
             duration = frames * (img.info.get("duration") or 100) / 1000
-        return Thumb(viewer, _small(img), duration)
+        return Thumb(viewer, _small(img), duration, source_size=img.size)
 
 
 def gif_frames(path: Path, side: int, fps_cap: float = 10.0) -> tuple[list[Image.Image], float]:
@@ -100,7 +101,8 @@ def video_thumb(path: Path) -> Thumb:
         if stream.width * stream.height > PIXEL_LIMIT:
             raise ValueError("video frame too large to preview")
         for frame in container.decode(stream):
-            return Thumb(Viewer.VIDEO, _small(frame.to_image()), duration)
+            image = frame.to_image()
+            return Thumb(Viewer.VIDEO, _small(image), duration, source_size=image.size)
     return Thumb(Viewer.VIDEO, None, duration, note="no video frames")
 
 
@@ -213,7 +215,9 @@ class ThumbnailCache:
                 img.load()
                 text = getattr(img, "text", {}) or {}
                 duration = float(text["duration"]) if text.get("duration") else None
-                return Thumb(viewer, img.convert("RGB"), duration)
+                width, _, height = str(text.get("size", "")).partition("x")
+                size = (int(width), int(height)) if width.isdigit() and height.isdigit() else None
+                return Thumb(viewer, img.convert("RGB"), duration, source_size=size)
         except (OSError, ValueError, SyntaxError):
             return None
 
@@ -232,6 +236,8 @@ class ThumbnailCache:
         info = PngImagePlugin.PngInfo()
         if thumb.duration is not None:
             info.add_text("duration", f"{thumb.duration:.3f}")
+        if thumb.source_size is not None:
+            info.add_text("size", f"{thumb.source_size[0]}x{thumb.source_size[1]}")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=self.folder)

@@ -272,6 +272,13 @@ class ComfyTUI(App[int]):
 
             self.push_screen(DeploymentScreen(value))
 
+    def action_gallery(self) -> None:
+        """The gallery of every saved output (key 5 / G, the palette)."""
+        from comfytui.ui.gallery.screen import GalleryScreen
+
+        if not isinstance(self.screen, GalleryScreen):
+            self.push_screen(GalleryScreen())
+
     def action_help(self) -> None:
         from comfytui.ui.screens.help import HelpScreen
 
