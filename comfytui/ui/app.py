@@ -54,6 +54,8 @@ class ComfyTUI(App[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("n", "start_run", "New run", id="app.start_run"),
         Binding("o", "open_by_id", "Open by id", id="app.open_by_id"),
+        # G where no list takes it (the panes keep vim's G = last row; 5 opens it there)
+        Binding("G", "gallery", "Gallery", show=False, id="app.gallery"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.toggle_theme"),
     ]
 

@@ -62,7 +62,7 @@ class GalleryScreen(ReportsFailures, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.flt: GalleryFilter | None = None
-        self.offset = 0  # index of the first card on the page
+        self.start = 0  # index of the first card on the page
         self.cursor = 0
         self.total = 0
         self.items: list[GalleryItem] = []
@@ -109,7 +109,7 @@ class GalleryScreen(ReportsFailures, Screen[None]):
             grid.styles.grid_size_columns = cols
             grid.remove_children()
             grid.mount_all(GalleryCard(slot) for slot in range(cols * rows))
-            self.offset = self.cursor - self.cursor % self.page_size
+            self.start = self.cursor - self.cursor % self.page_size
             self.call_after_refresh(self.load_page)
 
     @property
@@ -121,19 +121,19 @@ class GalleryScreen(ReportsFailures, Screen[None]):
         session = self.tui.session
         if session is None:
             return
-        page: GalleryPage = await session.gallery.page(self.flt, self.offset, self.page_size)
+        page: GalleryPage = await session.gallery.page(self.flt, self.start, self.page_size)
         self._show_page(page)
 
     def _show_page(self, page: GalleryPage) -> None:
         self._generation += 1
         self.total, self.items = page.total, page.items
-        self.offset = page.offset if page.total else 0
-        self.offset -= self.offset % max(1, self.page_size)
+        self.start = page.offset if page.total else 0
+        self.start -= self.start % max(1, self.page_size)
         self.cursor = min(self.cursor, max(0, self.total - 1))
         now = self.tui.now()
         for slot, card in enumerate(self.cards):
             item = self.items[slot] if slot < len(self.items) else None
-            card.show(self.offset + slot, item, now)
+            card.show(self.start + slot, item, now)
             card.set_class(item is not None and self._key(item) in self.marked, "-marked")
         self._paint_cursor()
         self._status(page.note)
@@ -169,7 +169,7 @@ class GalleryScreen(ReportsFailures, Screen[None]):
                 text = Text("no saved outputs match the filter (/ to change it)", style="dim")
         else:
             text = Text(f"{self.cursor + 1}/{self.total}", style="bold")
-            text.append(f"  page {self.offset // max(1, self.page_size) + 1}", style="dim")
+            text.append(f"  page {self.start // max(1, self.page_size) + 1}", style="dim")
         if self.marked:
             text.append(f"  {len(self.marked)} marked (c compares)", style="cyan")
         if self.tui.offline:
@@ -184,15 +184,15 @@ class GalleryScreen(ReportsFailures, Screen[None]):
 
     @property
     def current(self) -> GalleryItem | None:
-        slot = self.cursor - self.offset
+        slot = self.cursor - self.start
         return self.items[slot] if 0 <= slot < len(self.items) else None
 
     def _go(self, index: int) -> None:
         if not self.total:
             return
         self.cursor = min(max(index, 0), self.total - 1)
-        if not self.offset <= self.cursor < self.offset + self.page_size:
-            self.offset = self.cursor - self.cursor % self.page_size
+        if not self.start <= self.cursor < self.start + self.page_size:
+            self.start = self.cursor - self.cursor % self.page_size
             self.load_page()
         else:
             self._paint_cursor()
@@ -232,7 +232,7 @@ class GalleryScreen(ReportsFailures, Screen[None]):
         from comfytui.services.gallery import GalleryFilter
 
         self.flt = GalleryFilter.parse(event.value)
-        self.cursor = self.offset = 0
+        self.cursor = self.start = 0
         event.input.display = False
         self.set_focus(None)
         self.query_one("#gallery-title", Static).update(self._title())
