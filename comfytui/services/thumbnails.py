@@ -186,8 +186,8 @@ def make_thumb(path: Path, filename: str | None = None) -> Thumb:
             return text_thumb(path)
     except FileNotFoundError:
         return Thumb(viewer, note="saved file is missing")
-    except MemoryError:
-        return Thumb(viewer, note="too large to preview")
+    except (MemoryError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return Thumb(viewer, note="too large to preview (decompression-bomb guard)")
     except Exception as exc:  # noqa: BLE001 - Pillow/PyAV raise many types; one line instead
         reason = " ".join(str(exc).split())[:80] or type(exc).__name__
         return Thumb(viewer, note=f"no preview: {reason}")
