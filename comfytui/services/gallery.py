@@ -144,7 +144,7 @@ class GalleryService:
             return list(await finder(sweep))
         return []
 
-    async def runs(self, run_ids: list[str]) -> dict[str, Run]:
+    async def load_runs(self, run_ids: list[str]) -> dict[str, Run]:
         found = await asyncio.gather(*(self.cache.get_run(r) for r in run_ids))
         return {r.id: r for r in found if r is not None}
 

@@ -85,7 +85,7 @@ class CompareScreen(ReportsFailures, Screen[None]):
         from comfytui.services.thumbnails import make_thumb
 
         gallery = session.gallery
-        runs = await gallery.runs([i.run_id for i in self.items])
+        runs = await gallery.load_runs([i.run_id for i in self.items])
         diffs = differing_inputs([runs.get(i.run_id) for i in self.items])
         cols, rows = self._box()
         thumbs = await asyncio.gather(
@@ -108,11 +108,11 @@ class CompareScreen(ReportsFailures, Screen[None]):
             column.query_one(".compare-caption", Static).update(caption(item, now, thumb))
             column.query_one(".compare-inputs", Static).update(inputs_text(diffs[index]))
             if item.viewer is Viewer.GIF and size and scale is not None:
-                self._animate(view, item, fit(size, cols, rows, scale))
+                self._start_animation(view, item, fit(size, cols, rows, scale))
         self.ready = True
 
     @work(group="compare-frames", exit_on_error=False)
-    async def _animate(self, view: ThumbView, item: GalleryItem, pixels: tuple[int, int]) -> None:
+    async def _start_animation(self, view: ThumbView, item: GalleryItem, pixels: tuple[int, int]) -> None:
         from comfytui.services.thumbnails import gif_frames
 
         def decode() -> tuple[list[Any], float]:

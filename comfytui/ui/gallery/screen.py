@@ -40,6 +40,7 @@ MAX_MARKS = 4
 
 
 class GalleryScreen(ReportsFailures, Screen[None]):
+    AUTO_FOCUS = ""  # the keys belong to the grid; the filter input takes focus on `/`
     BINDINGS: ClassVar = [
         Binding("escape", "back", "Back", id="gallery.back"),
         Binding("left", "move(-1)", "Left", show=False, id="gallery.left"),
@@ -217,6 +218,7 @@ class GalleryScreen(ReportsFailures, Screen[None]):
         filt = self.query_one("#gallery-filter", Input)
         if filt.display:
             filt.display = False
+            self.set_focus(None)
             return
         self.app.pop_screen()
 
