@@ -102,7 +102,9 @@ async def test_ten_thousand_outputs_are_windowed(emulator):
             assert 1 <= len(cards) <= 40  # one screenful of widgets, not 10,000
             assert len(screen.items) == len(cards)
             await pilot.press("end")
-            await wait_until(pilot, lambda: screen.current is not None and screen.cursor == screen.total - 1)
+            await wait_until(
+                pilot, lambda: screen.current is not None and screen.cursor == screen.total - 1
+            )
             assert screen.current.run_id == "run-09999"
             assert len(screen.query(GalleryCard)) == len(cards)
             await pilot.press("home", "pagedown")

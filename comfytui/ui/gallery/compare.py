@@ -112,7 +112,9 @@ class CompareScreen(ReportsFailures, Screen[None]):
         self.ready = True
 
     @work(group="compare-frames", exit_on_error=False)
-    async def _start_animation(self, view: ThumbView, item: GalleryItem, pixels: tuple[int, int]) -> None:
+    async def _start_animation(
+        self, view: ThumbView, item: GalleryItem, pixels: tuple[int, int]
+    ) -> None:
         from comfytui.services.thumbnails import gif_frames
 
         def decode() -> tuple[list[Any], float]:
