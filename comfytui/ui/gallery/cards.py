@@ -78,16 +78,20 @@ def thumb_renderable(item: GalleryItem, thumb: Thumb, cols: int, rows: int) -> R
 
 
 def caption(item: GalleryItem, now: datetime, thumb: Thumb | None = None) -> Text:
-    name = Text(plain(item.filename, CARD_W - 4), style="bold", no_wrap=True)
     extra = clock(thumb.duration) if thumb is not None and thumb.duration else ""
-    if item.viewer in (Viewer.VIDEO, Viewer.AUDIO, Viewer.GIF) and extra:
-        name.append(f" {ICONS[item.viewer]}{extra}", style="cyan")
+    if item.viewer not in (Viewer.VIDEO, Viewer.AUDIO, Viewer.GIF):
+        extra = ""
+    tag = f" {ICONS[item.viewer]}{extra}" if extra else ""
+    name = Text(plain(item.filename, THUMB_COLS - len(tag)), style="bold")
+    name.append(tag, style="cyan")
     line = Text(plain(item.deployment, 11), no_wrap=True)
     line.append(" ")
     line.append_text(status(item.status.value))
     if item.created_at is not None:
         line.append(f" {ago_str(item.created_at, now)}", style="dim")
-    return Text("\n").join((name, line))
+    joined = Text("\n", no_wrap=True, overflow="ellipsis").join((name, line))
+    joined.no_wrap, joined.overflow = True, "ellipsis"
+    return joined
 
 
 class GalleryCard(Vertical):
