@@ -69,6 +69,7 @@ class GalleryScreen(ReportsFailures, Screen[None]):
         self.items: list[GalleryItem] = []
         self.marked: dict[tuple[str, str], GalleryItem] = {}
         self.loaded = False  # a page has been read (tests wait for it)
+        self.painted = False  # ... and every card of it shows its thumbnail (benchmarks)
         self._generation = 0
         self._cols, self._rows = 1, 1
 
@@ -127,6 +128,7 @@ class GalleryScreen(ReportsFailures, Screen[None]):
 
     def _show_page(self, page: GalleryPage) -> None:
         self._generation += 1
+        self.painted = False
         self.total, self.items = page.total, page.items
         self.start = page.offset if page.total else 0
         self.start -= self.start % max(1, self.page_size)
@@ -141,6 +143,8 @@ class GalleryScreen(ReportsFailures, Screen[None]):
         self.loaded = True
         if self.items:
             self._thumbnails(self._generation, list(self.items), now)
+        else:
+            self.painted = True
 
     @work(exclusive=True, group="gallery-thumbs", exit_on_error=False)
     async def _thumbnails(self, generation: int, items: list[GalleryItem], now: Any) -> None:
@@ -162,6 +166,7 @@ class GalleryScreen(ReportsFailures, Screen[None]):
             cards = self.cards
             if slot < len(cards):
                 cards[slot].show_thumb(renderable, item, label)
+        self.painted = True
 
     def _status(self, note: str | None = None) -> None:
         if not self.total:
