@@ -52,8 +52,12 @@ async def test_gallery_fills_from_saved_outputs_and_opens_the_run(emulator):
             # thumbnails arrive (made in a worker), with the GIF's duration in the caption
             await wait_until(pilot, lambda: "↻" in card_text(shown(app)[0]), timeout=30)
             assert list(session.gallery.thumbnails.folder.glob("*.png"))
+            # the GIF under the cursor plays (frames decoded in a worker) ...
+            view = shown(app)[0].view
+            await wait_until(pilot, lambda: view.frames_shown > 1, timeout=30)
             await pilot.press("right")
             assert screen.cursor == 1 and shown(app)[1].has_class("-cursor")
+            assert not view.animating  # ... and stops when the cursor leaves it
             await pilot.press("enter")
             await wait_until(pilot, lambda: type(app.screen).__name__ == "RunScreen")
             assert app.screen.run_id == screen.current.run_id

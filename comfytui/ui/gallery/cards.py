@@ -133,5 +133,6 @@ class GalleryCard(Vertical):
 
     def show_thumb(self, renderable: RenderableType, item: GalleryItem, label: Text) -> None:
         if item is self.item:
-            self.view.show_rendered(renderable)
+            if not self.view.animating:  # the card under the cursor may already play its GIF
+                self.view.show_rendered(renderable)
             self.query_one(".caption", Static).update(label)

@@ -20,6 +20,7 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from comfytui.output_kinds import Viewer
 from comfytui.ui.failures import ReportsFailures
 from comfytui.ui.gallery.cards import (
     CARD_H,
@@ -30,6 +31,7 @@ from comfytui.ui.gallery.cards import (
     thumb_renderable,
 )
 from comfytui.ui.gallery.cards import caption as card_caption
+from comfytui.ui.gallery.thumb import render_thumb
 from comfytui.ui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from comfytui.ui.app import ComfyTUI
 
 MAX_MARKS = 4
+FPS_CAP = 10.0
 
 
 class GalleryScreen(ReportsFailures, Screen[None]):
@@ -186,7 +189,28 @@ class GalleryScreen(ReportsFailures, Screen[None]):
 
     def _paint_cursor(self) -> None:
         for card in self.cards:
-            card.set_class(card.item is not None and card.index == self.cursor, "-cursor")
+            here = card.item is not None and card.index == self.cursor
+            card.set_class(here, "-cursor")
+            if here and card.item.viewer is Viewer.GIF and not card.view.animating:
+                self._play_gif(card, card.item)
+            elif not here and card.view.animating:
+                card.view.stop()  # only the card under the cursor plays
+
+    @work(exclusive=True, group="gallery-animation", exit_on_error=False)
+    async def _play_gif(self, card: GalleryCard, item: GalleryItem) -> None:
+        """Decode the GIF under the cursor in a thread (capped frame rate), then play it."""
+        from comfytui.services.thumbnails import gif_frames
+
+        def decode() -> tuple[list[Any], float]:
+            frames, delay = gif_frames(item.path, max(THUMB_COLS, THUMB_ROWS * 2), FPS_CAP)
+            return [render_thumb(f, THUMB_COLS, THUMB_ROWS) for f in frames], delay
+
+        try:
+            frames, delay = await asyncio.to_thread(decode)
+        except Exception:  # noqa: BLE001 - a bad GIF keeps its still thumbnail
+            return
+        if card.item is item and card.index == self.cursor:
+            card.view.show_frames(frames, delay)
 
     @property
     def current(self) -> GalleryItem | None:
