@@ -71,6 +71,18 @@ class Session:
         self.outputs = OutputStore(settings.locations.outputs_dir)
         self.catalog = Catalog(client, cache, self.link)
         self.runs = RunService(client, cache, self.catalog, self.outputs)
+        self._gallery: Any = None
+
+    @property
+    def gallery(self) -> Any:
+        """The `GalleryService` (loaded on first use: Pillow and PyAV stay out of start-up)."""
+        if self._gallery is None:
+            from comfytui.services.gallery import GalleryService
+            from comfytui.services.thumbnails import ThumbnailCache
+
+            folder = self.settings.locations.cache_dir / "thumbnails"
+            self._gallery = GalleryService(self.cache, ThumbnailCache(folder), self.runs)
+        return self._gallery
 
     @property
     def readonly(self) -> bool:

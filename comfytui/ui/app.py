@@ -57,6 +57,8 @@ class ComfyTUI(App[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("n", "start_run", "New run", id="app.start_run"),
         Binding("o", "open_by_id", "Open by id", id="app.open_by_id"),
+        # G where no list takes it (the panes keep vim's G = last row; 5 opens it there)
+        Binding("G", "gallery", "Gallery", show=False, id="app.gallery"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.toggle_theme"),
         # priority: taken at once, so keys typed right after `:` reach the prompt (a normal
         # binding runs only when the key bubbles back, after later keys went to the old focus)
@@ -311,6 +313,13 @@ class ComfyTUI(App[int]):
             from comfytui.ui.screens.details import DeploymentScreen
 
             self.push_screen(DeploymentScreen(value))
+
+    def action_gallery(self) -> None:
+        """The gallery of every saved output (key 5 / G, the palette)."""
+        from comfytui.ui.gallery.screen import GalleryScreen
+
+        if not isinstance(self.screen, GalleryScreen):
+            self.push_screen(GalleryScreen())
 
     def action_help(self) -> None:
         from comfytui.ui.screens.help import HelpScreen

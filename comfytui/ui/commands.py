@@ -32,6 +32,7 @@ class ComfyCommands(Provider):
         app: ComfyTUI = self.app  # type: ignore[assignment]
         for index, name in enumerate(PANE_NAMES):
             yield f"Go to {name}", partial(app.action_show_pane, index), f"key {index + 1}"
+        yield "Open the gallery", app.action_gallery, "key 5 or G: every saved output"
         yield "Refresh all panes", app.action_refresh, "reload everything from the server"
         deployment = app.selected_deployment() if app.is_mounted else None
         if deployment is not None:
