@@ -11,7 +11,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import NoReturn
 
@@ -125,15 +125,7 @@ class _Version(argparse.Action):
 
 def _command_of(args: Sequence[str]) -> str | None:
     """The command word of a command line (after the global flags and their values)."""
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg in TUI_FLAGS:
-            skip = True
-        elif not arg.startswith("-"):
-            return arg
-    return None
+    return next((arg for arg in _bare_args(args) if not arg.startswith("-")), None)
 
 
 def _version() -> str:
@@ -142,19 +134,22 @@ def _version() -> str:
     return __version__
 
 
-def _wants_tui(args: Sequence[str]) -> bool:
-    """True when no command is given, only the flags the TUI takes (or nothing)."""
+def _bare_args(args: Sequence[str]) -> Iterator[str]:
+    """The arguments other than the flags the TUI takes and their values."""
     skip = False
     for arg in args:
         if skip:
             skip = False
         elif arg in TUI_FLAGS:
             skip = True
-        elif arg in TUI_SWITCHES:
-            continue
         elif arg.split("=", 1)[0] not in TUI_FLAGS:
-            return False  # a command, --help, or an unknown flag: the CLI parser answers (exit 2)
-    return True
+            yield arg
+
+
+def _wants_tui(args: Sequence[str]) -> bool:
+    """True when no command is given, only the flags the TUI takes (or nothing); a command,
+    --help or an unknown flag goes to the CLI parser (which answers exit 2 to the unknown)."""
+    return next(_bare_args(args), None) is None
 
 
 def run_cli(argv: Sequence[str]) -> int:
