@@ -35,7 +35,6 @@ class Listener:
             {
                 "at": time.time(),
                 "in_flight": in_flight,  # requests of this method and path being answered
-
                 "host": host,
                 "port": port,
                 "method": method,

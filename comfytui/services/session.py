@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Generator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from comfytui.api import ComfyDeployClient
@@ -21,6 +22,7 @@ from comfytui.services.catalog import Catalog
 from comfytui.services.listing import Connectivity
 from comfytui.services.outputs import OutputStore
 from comfytui.services.runs import RunService
+from comfytui.services.sweeps import SweepService
 from comfytui.settings import Settings
 
 if TYPE_CHECKING:
@@ -66,6 +68,13 @@ class Session:
         self.outputs = OutputStore(settings.locations.outputs_dir)
         self.catalog = Catalog(client, cache, self.link)
         self.runs = RunService(client, cache, self.catalog, self.outputs)
+        self.sweeps = SweepService(
+            client, cache, self.catalog, concurrency=settings.sweep_concurrency, upload=self._upload
+        )
+        self.runs.queue = self.sweeps.queue_single
+
+    async def _upload(self, name: str, path: Path) -> str:
+        return await self.client.upload_file(path)
 
     @property
     def api_host(self) -> str:
