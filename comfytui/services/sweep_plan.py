@@ -88,7 +88,7 @@ def expand(spec: InputSpec | None, name: str, text: str) -> list[str | Path]:
     kind = spec.kind if spec is not None else None
     if text.startswith("@") and kind in FILE_KINDS:
         return [Path(text[1:]).expanduser()]
-    if text.startswith("@"):
+    if text.startswith("@") and spec is not None:
         return _lines(name, text[1:])
     if kind in NUMERIC or (kind is None and _RANGE.match(text)):
         match = _RANGE.match(text)
