@@ -259,10 +259,7 @@ async def cmd_rerun(args: argparse.Namespace) -> int:
     pairs = split_assignments(args.inputs)
     async with open_session(settings_from(args)) as session:
         run = await session.catalog.get_run(args.run_id)
-        if not run.deployment_id:
-            raise InputError(f"run {plain(run.id)} has no deployment to run again")
-        deployment = await session.catalog.resolve_deployment(run.deployment_id)
-        deployment = await session.catalog.ensure_inputs(deployment)
+        deployment = await session.sweeps.deployment_of(run)
         base = dict(run.inputs)
         known = {s.input_id for s in deployment.inputs}
         gone = sorted(n for n in base if known and n not in known)

@@ -334,6 +334,31 @@ class SweepService:
                     out[p.run_id] = run
         return out
 
+    async def deployment_of(self, run: Run) -> Deployment:
+        """The deployment a run came from (v2 run bodies lack it: matched by version, then
+        by workflow, production first); with its inputs."""
+        if run.deployment_id:
+            deployment = await self.catalog.resolve_deployment(run.deployment_id)
+        else:
+            listing = await self.catalog.refresh_deployments()
+            items = list(listing.items)
+            same = [
+                d
+                for d in items
+                if run.workflow_version_id and d.workflow_version_id == run.workflow_version_id
+            ]
+            same = same or [
+                d for d in items if run.workflow_id and d.workflow_id == run.workflow_id
+            ]
+            if not same:
+                raise NotFoundError(f"run {run.id} has no deployment left to run it again")
+            same.sort(key=lambda d: d.environment != "production")
+            deployment = same[0]
+        try:
+            return await self.catalog.ensure_inputs(deployment)
+        except ApiError:
+            return deployment
+
     async def _deployment(self, sweep: Sweep) -> Deployment:
         known = await self.cache.get_deployment(sweep.deployment_id)
         if known is not None:
