@@ -65,7 +65,8 @@ class SweepScreen(ReportsFailures, Screen[None]):
             counts[key] = counts.get(key, 0) + 1
         title = Text("Sweep ", style="bold")
         title.append(plain(sweep.deployment_name, 60), style="bold")
-        title.append(f"  {sweep.id[:8]} · {sweep.total} runs · {sweep.state}  ", style="dim")
+        state = {"active": "sending", "done": "all sent"}.get(sweep.state, sweep.state)
+        title.append(f"  {sweep.id[:8]} · {sweep.total} runs · {state}  ", style="dim")
         title.append(" · ".join(f"{v} {k}" for k, v in sorted(counts.items())))
         self.query_one("#sweep-title", Static).update(title)
         table = self.query_one(DataTable)
