@@ -56,6 +56,11 @@ def spawn(env: dict[str, str], args: list[str]) -> subprocess.Popen[str]:
     )
 
 
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "comfytui", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
 def cache_rows(home: Path, sql: str) -> list[tuple[Any, ...]]:
     db = home / "cache" / "cache.db"
     candidates = [db] if db.exists() else list(home.rglob("*.db"))
@@ -111,23 +116,11 @@ def test_sweep_survives_kill_9_and_faults(emulator_factory, tmp_path):
     sweep_ids = [r[0] for r in cache_rows(home, "SELECT id FROM sweeps WHERE kind='sweep'")]
     assert len(sweep_ids) == 1, "the sweep was created once"
     [sweep_id] = sweep_ids
-    done = subprocess.run(
-        [sys.executable, "-m", "comfytui", "sweep", "show", sweep_id, "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = cli(env, "sweep", "show", sweep_id, "--json")
     assert done.returncode == 0, done.stderr
     emu.clear_faults()
     time.sleep(2.0)  # held answers are all given by now
-    final = subprocess.run(
-        [sys.executable, "-m", "comfytui", "sweep", "show", sweep_id, "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    final = cli(env, "sweep", "show", sweep_id, "--json")
     assert final.returncode == 0, final.stderr
     runs = json.loads(final.stdout)["sweep"]["runs"]
     by_width = server_runs_by_width(emu)
@@ -146,21 +139,22 @@ def test_sweep_survives_kill_9_and_faults(emulator_factory, tmp_path):
         "planned": len(runs),
         "states": dict(states),
         "server_runs": sum(by_width.values()),
+        "queue_requests": sum(
+            1 for r in emu.requests() if r["method"] == "POST" and r["path"] == QUEUE
+        ),
         "duplicated": duplicated,
         "lost": lost,
         "kills": kills,
         "seconds": round(time.monotonic() - started, 1),
     }
     print("soak figures:", json.dumps(figures))
+    notes = Counter((r["note"] or "")[:40] for r in runs if r["note"])
+    print("soak notes:", json.dumps(notes))
+    figures["adopted"] = notes["adopted after a lost answer"]
     assert len(runs) == RUNS and duplicated == 0 and lost == 0, figures
+    assert figures["adopted"] > 0, "no lost answer was exercised"
     # the user decides: retry sends each not-sent/unknown run once; then every width has one run
-    retry = subprocess.run(
-        [sys.executable, "-m", "comfytui", "sweep", "retry", sweep_id, "--yes", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    retry = cli(env, "sweep", "retry", sweep_id, "--yes", "--json")
     assert retry.returncode == 0, retry.stderr
     by_width = server_runs_by_width(emu)
     assert all(by_width[w] == 1 for w in range(FIRST_WIDTH, FIRST_WIDTH + RUNS)), by_width

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from comfytui.cli import output
+from comfytui.cli.commands_list import _positive_int
 from comfytui.cli.context import note, open_session, settings_from
 from comfytui.cli.progress import Progress
 from comfytui.errors import InputError, RunFailedError
@@ -22,7 +23,7 @@ WATCHERS = 16  # runs of a sweep followed at once
 def add_sweep_flags(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
         "--count",
-        type=_positive,
+        type=_positive_int,
         default=1,
         metavar="N",
         help="N runs of each combination (a seed input not given gets a random seed per run)",
@@ -32,21 +33,11 @@ def add_sweep_flags(cmd: argparse.ArgumentParser) -> None:
     )
     cmd.add_argument(
         "--concurrency",
-        type=_positive,
+        type=_positive_int,
         default=None,
         metavar="K",
         help="queue requests in flight at once (default: setting sweep_concurrency, 4)",
     )
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -74,7 +65,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
         if name in ("show", "retry"):
             cmd.add_argument("--wait", action="store_true", help="follow the runs to their end")
         if name == "retry":
-            cmd.add_argument("--concurrency", type=_positive, default=None, metavar="K")
+            cmd.add_argument("--concurrency", type=_positive_int, default=None, metavar="K")
             cmd.add_argument("--yes", "-y", action="store_true", help="do not ask")
         cmd.set_defaults(handler=handler)
 

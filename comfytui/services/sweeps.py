@@ -224,13 +224,7 @@ class SweepService:
                 out.append(replace(p, state=PlannedState.QUEUED, run_id=run_id))
             else:
                 note = reconcile.UNKNOWN_NOTE if found is not None else reconcile.NO_LISTING_NOTE
-                await self.cache.set_planned(
-                    p.sweep_id,
-                    p.index,
-                    PlannedState.UNKNOWN,
-                    note=note,
-                    only_from=(PlannedState.SENDING, PlannedState.UNKNOWN),
-                )
+                await self._move(p, PlannedState.UNKNOWN, note, PlannedState.SENDING)
                 out.append(replace(p, state=PlannedState.UNKNOWN, note=note))
         return out
 
@@ -296,13 +290,7 @@ class SweepService:
         for p in await self.cache.planned_in(
             [PlannedState.UNKNOWN, PlannedState.NOT_SENT], sweep.id
         ):
-            await self.cache.set_planned(
-                p.sweep_id,
-                p.index,
-                PlannedState.PLANNED,
-                note=None,
-                only_from=(PlannedState.UNKNOWN, PlannedState.NOT_SENT),
-            )
+            await self._move(p, PlannedState.PLANNED, None, PlannedState.NOT_SENT)
         await self.cache.set_sweep_state(sweep.id, "active")
         await self.cache.take_over_sweep(sweep.id, self.pid, set())
         return await self.send(sweep.id, concurrency=concurrency, on_change=on_change)
@@ -358,6 +346,14 @@ class SweepService:
             return await self.catalog.ensure_inputs(deployment)
         except ApiError:
             return deployment
+
+    async def _move(
+        self, p: PlannedRun, state: PlannedState, note: str | None, *also: PlannedState
+    ) -> None:
+        """`p` to `state` if it is still unknown (or in `also`)."""
+        await self.cache.set_planned(
+            p.sweep_id, p.index, state, note=note, only_from=(PlannedState.UNKNOWN, *also)
+        )
 
     async def _deployment(self, sweep: Sweep) -> Deployment:
         known = await self.cache.get_deployment(sweep.deployment_id)

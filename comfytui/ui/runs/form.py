@@ -159,11 +159,13 @@ class RunFormScreen(ReportsFailures, Screen[None]):
     def _back_pressed(self) -> None:
         self.action_back()
 
-    def collect(self) -> dict[str, Any] | None:
-        """Parsed values of every field, or None after marking the invalid ones inline."""
+    def collect(self, skip: Any = ()) -> dict[str, Any] | None:
+        """Parsed values of every field (but `skip`), or None after marking the invalid ones."""
         values: dict[str, Any] = {}
         bad: list[InputField] = []
         for field in self.fields:
+            if field.spec.input_id in skip:
+                continue
             try:
                 value = field.value()
             except InputError:
@@ -249,21 +251,10 @@ class RunFormScreen(ReportsFailures, Screen[None]):
         from comfytui.ui.runs.confirm import ConfirmScreen
         from comfytui.ui.runs.sweep_view import start_sweep_worker
 
-        fixed: dict[str, list[Any]] = {}
-        bad: list[InputField] = []
-        for field in self.fields:
-            if field.spec.input_id in lists:
-                continue
-            try:
-                value = field.value()
-            except InputError:
-                bad.append(field)
-                continue
-            if value is not OMITTED:
-                fixed[field.spec.input_id] = [value]
-        if bad:
-            self._error(f"Fix {len(bad)} input(s) before starting: {bad[0].spec.label}.")
+        single = self.collect(skip=lists)
+        if single is None:
             return
+        fixed = {name: [value] for name, value in single.items()}
         order = [f.spec.input_id for f in self.fields]
         values = {**fixed, **lists}
         plan = SweepPlan({name: values[name] for name in order if name in values})

@@ -13,11 +13,18 @@ from comfytui.sanitize import plain
 from comfytui.ui.messages import RunStarted
 
 
-async def _run_and_deployment(app: App[Any], run_id: str) -> tuple[Run, Deployment]:
+async def _source(
+    app: App[Any], run_id: str
+) -> tuple[Run, Deployment, dict[str, Any], list[str]] | None:
+    """The run, its deployment, the inputs it still takes and those it no longer takes."""
     session = app.session  # type: ignore[attr-defined]
-    run = await session.catalog.get_run(run_id)
-    deployment = await session.sweeps.deployment_of(run)
-    return run, deployment
+    try:
+        run = await session.catalog.get_run(run_id)
+        deployment = await session.sweeps.deployment_of(run)
+    except ComfyTuiError as exc:
+        app.notify(str(exc), severity="error", markup=False)
+        return None
+    return (run, deployment, *split_inputs(run, deployment))
 
 
 def split_inputs(run: Run, deployment: Deployment) -> tuple[dict[str, Any], list[str]]:
@@ -33,12 +40,10 @@ async def rerun(app: App[Any], run_id: str) -> None:
     from comfytui.ui.runs.confirm import ConfirmScreen
     from comfytui.ui.runs.view import RunScreen
 
-    try:
-        run, deployment = await _run_and_deployment(app, run_id)
-    except ComfyTuiError as exc:
-        app.notify(str(exc), severity="error", markup=False)
+    source = await _source(app, run_id)
+    if source is None:
         return
-    inputs, gone = split_inputs(run, deployment)
+    run, deployment, inputs, gone = source
     question = (
         f"Run {plain(deployment.name, 60)} ({deployment.environment}) again with the "
         f"{len(inputs)} inputs of run {run.id[:8]}?"
@@ -62,12 +67,10 @@ async def rerun(app: App[Any], run_id: str) -> None:
 async def tweak(app: App[Any], run_id: str) -> None:
     from comfytui.ui.runs.form import RunFormScreen
 
-    try:
-        run, deployment = await _run_and_deployment(app, run_id)
-    except ComfyTuiError as exc:
-        app.notify(str(exc), severity="error", markup=False)
+    source = await _source(app, run_id)
+    if source is None:
         return
-    inputs, gone = split_inputs(run, deployment)
+    run, deployment, inputs, gone = source
     note = f"Filled from run {run.id[:8]}."
     if gone:
         note += (
