@@ -147,10 +147,10 @@ def test_sweep_survives_kill_9_and_faults(emulator_factory, tmp_path):
         "kills": kills,
         "seconds": round(time.monotonic() - started, 1),
     }
-    print("soak figures:", json.dumps(figures))
     notes = Counter((r["note"] or "")[:40] for r in runs if r["note"])
-    print("soak notes:", json.dumps(notes))
     figures["adopted"] = notes["adopted after a lost answer"]
+    print("soak figures:", json.dumps(figures))
+    print("soak notes:", json.dumps(notes))
     assert len(runs) == RUNS and duplicated == 0 and lost == 0, figures
     assert figures["adopted"] > 0, "no lost answer was exercised"
     # the user decides: retry sends each not-sent/unknown run once; then every width has one run

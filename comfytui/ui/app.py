@@ -151,7 +151,8 @@ class ComfyTUI(App[int]):
             for p in await sweeps.planned(sweep.id):
                 if p.run_id:
                     self.run_watcher.watch(p.run_id)
-            self.notify(f"Resumed sweep {sweep.id[:8]} left by an interrupted comfytui.")
+            what = "a run" if sweep.kind == "single" else f"sweep {sweep.id[:8]}"
+            self.notify(f"Resumed {what} left by an interrupted comfytui.")
 
     def _fatal_error(self) -> None:
         """An unhandled exception in a handler: the traceback goes to the log, the terminal gets
