@@ -62,6 +62,7 @@ class Settings:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     max_body_mb: float = 20.0
+    sweep_concurrency: int = 4  # queue requests of a sweep in flight at once
     theme: str | None = None
     image_protocol: str = "auto"  # auto | kitty | sixel | halfblock | pixels
     keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys
@@ -158,6 +159,9 @@ def _apply_config(values: dict[str, Any], section: Mapping[str, Any]) -> None:
     if isinstance(section.get("api_key"), str) and section["api_key"]:
         values["api_key"] = Secret(section["api_key"])
         values["key_source"] = "config"
+    concurrency = section.get("sweep_concurrency")
+    if isinstance(concurrency, int) and not isinstance(concurrency, bool) and concurrency >= 1:
+        values["sweep_concurrency"] = concurrency
     for name in _BOOLS:
         if isinstance(section.get(name), bool):
             values[name] = section[name]

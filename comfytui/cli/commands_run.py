@@ -22,45 +22,55 @@ from comfytui.sanitize import plain
 def register(add: Callable[..., argparse.ArgumentParser], global_flags: object = None) -> None:
     run = add("run")
     run.add_argument("deployment", metavar="DEPLOYMENT", help="deployment id or unique name")
-    run.add_argument(
-        "-i",
-        "--input",
-        dest="inputs",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="an input value; NAME=@path/to/image.png uploads a local file first",
-    )
-    run.add_argument(
-        "--wait",
-        action="store_true",
-        help="wait for the end, save the outputs and print their paths",
-    )
-    run.add_argument(
-        "--out",
-        metavar="DIR",
-        type=Path,
-        help="folder for the outputs (implies --wait; default: the data folder)",
-    )
-    run.add_argument(
-        "--timeout",
-        metavar="SECONDS",
-        type=_seconds,
-        help="give up waiting after SECONDS (implies --wait; exit 1)",
-    )
-    run.add_argument(
-        "--notify",
-        action="store_true",
-        help="when the run ends: bell and terminal/desktop notification (implies --wait; "
-        "config `notify`, `bell`)",
-    )
-    run.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    add_run_flags(run)
+    from comfytui.cli.commands_sweep import add_sweep_flags
+
+    add_sweep_flags(run)
     run.set_defaults(handler=cmd_run)
 
     cancel = add("cancel")
     cancel.add_argument("run_id", metavar="RUN_ID")
     cancel.add_argument("--json", action="store_true", help="print JSON")
     cancel.set_defaults(handler=cmd_cancel)
+
+
+def add_run_flags(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "-i",
+        "--input",
+        dest="inputs",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=(
+            "an input value; NAME=@path/to/image.png uploads a local file first; "
+            "several values make a sweep: seed=1..8, cfg=5,7,9, prompt=@prompts.txt"
+        ),
+    )
+    cmd.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for the end, save the outputs and print their paths",
+    )
+    cmd.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        help="folder for the outputs (implies --wait; default: the data folder)",
+    )
+    cmd.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_seconds,
+        help="give up waiting after SECONDS (implies --wait; exit 1)",
+    )
+    cmd.add_argument(
+        "--notify",
+        action="store_true",
+        help="when the run ends: bell and terminal/desktop notification (implies --wait; "
+        "config `notify`, `bell`)",
+    )
+    cmd.add_argument("--json", action="store_true", help="print one JSON object at the end")
 
 
 def _seconds(text: str) -> float:
@@ -87,29 +97,48 @@ def split_assignments(items: Sequence[str]) -> list[tuple[str, str]]:
 
 
 async def cmd_run(args: argparse.Namespace) -> int:
-    notify = getattr(args, "notify", False)
-    wait = args.wait or notify or args.out is not None or args.timeout is not None
     pairs = split_assignments(args.inputs)
-    if args.out is not None:
-        prepare_folder(args.out)  # before anything is sent
-    progress = Progress()
-    settings = settings_from(args)
-    async with open_session(settings) as session:
+    async with open_session(settings_from(args)) as session:
         deployment = await session.catalog.resolve_deployment(args.deployment)
         with contextlib.suppress(NotSupportedError):  # unknown inputs: sent unchecked
             deployment = await session.catalog.ensure_inputs(deployment)
-        values = build_values(deployment, pairs)
-        run = await session.runs.start(deployment, values, on_upload_progress=progress.upload)
-        progress.close()
-        if not args.json:
-            print(run.id, flush=True)
-        saved: list[SavedOutput] = []
-        failure: str | None = None
-        if wait:
-            run, failure = await _wait(session, run, progress, args.timeout)
-            if notify:
-                _notify_end(settings, run, failure)
-            saved = list(await session.runs.save_outputs(run))
+        return await run_with(args, session, deployment, {}, pairs)
+
+
+async def run_with(
+    args: argparse.Namespace,
+    session: Any,
+    deployment: Deployment,
+    base: dict[str, Any],
+    pairs: Sequence[tuple[str, str]],
+) -> int:
+    """One run, or a sweep when the values (or --count) stand for several; nothing is sent
+    before every value passed its checks."""
+    from comfytui.cli.commands_sweep import plan_for, start_sweep
+    from comfytui.services.sweep_plan import fixed_values
+
+    notify = getattr(args, "notify", False)
+    wait = args.wait or notify or args.out is not None or args.timeout is not None
+    if args.out is not None:
+        prepare_folder(args.out)  # before anything is sent
+    if not deployment.inputs and pairs:
+        note(f"inputs of {deployment.name} are unknown; values are sent unchecked")
+    plan = plan_for(deployment, base, pairs, args.count)
+    if plan.total != 1:
+        return await start_sweep(args, session, deployment, plan)
+    values = dict(fixed_values(plan))
+    progress = Progress()
+    run = await session.runs.start(deployment, values, on_upload_progress=progress.upload)
+    progress.close()
+    if not args.json:
+        print(run.id, flush=True)
+    saved: list[SavedOutput] = []
+    failure: str | None = None
+    if wait:
+        run, failure = await _wait(session, run, progress, args.timeout)
+        if notify:
+            _notify_end(session.settings, run, failure)
+        saved = list(await session.runs.save_outputs(run))
     paths = copy_outputs(saved, args.out) if args.out is not None else [Path(s.path) for s in saved]
     if args.json:
         output.print_json(

@@ -25,6 +25,8 @@ COMMAND_MODULES = {
     "ls": ("commands_list", "list workflows, deployments, machines or runs"),
     "show": ("commands_list", "details of one workflow, deployment, machine or run"),
     "run": ("commands_run", "start a run of a deployment (prints the run id)"),
+    "rerun": ("commands_sweep", "run a past run again with its inputs (-i changes some)"),
+    "sweep": ("commands_sweep", "list, show, cancel or retry sweeps (runs started together)"),
     "cancel": ("commands_run", "cancel a queued or running run"),
     "workflow": ("commands_workflow", "manage workflows"),
     "auth": ("commands_auth", "log in, show or forget the API key of a profile"),

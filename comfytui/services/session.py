@@ -11,6 +11,7 @@ import asyncio
 import base64
 import json
 from collections.abc import Generator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from comfytui.cache import Cache
@@ -21,6 +22,7 @@ from comfytui.services.listing import Connectivity
 from comfytui.services.outputs import OutputStore
 from comfytui.services.readonly import ReadOnlyClient
 from comfytui.services.runs import RunService
+from comfytui.services.sweeps import SweepService
 from comfytui.settings import Settings
 
 if TYPE_CHECKING:
@@ -73,6 +75,13 @@ class Session:
         self.outputs = OutputStore(settings.locations.outputs_dir)
         self.catalog = Catalog(client, cache, self.link)
         self.runs = RunService(client, cache, self.catalog, self.outputs)
+        self.sweeps = SweepService(
+            client, cache, self.catalog, concurrency=settings.sweep_concurrency, upload=self._upload
+        )
+        self.runs.queue = self.sweeps.queue_single
+
+    async def _upload(self, name: str, path: Path) -> str:
+        return await self.client.upload_file(path)
         self._gallery: Any = None
 
     @property

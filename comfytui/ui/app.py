@@ -179,7 +179,21 @@ class ComfyTUI(App[int]):
 
     @work(group="resume", exit_on_error=False)
     async def _resume_runs(self) -> None:
+        self._recover_sweeps()
         await self.run_watcher.resume()
+
+    @work(group="sweep-recover", exit_on_error=False)
+    async def _recover_sweeps(self) -> None:
+        """What a killed comfytui left: lost answers looked up, planned runs sent (issue 16)."""
+        sweeps = getattr(self.session, "sweeps", None)
+        if sweeps is None:
+            return
+        for sweep in await sweeps.recover():
+            for p in await sweeps.planned(sweep.id):
+                if p.run_id:
+                    self.run_watcher.watch(p.run_id)
+            what = "a run" if sweep.kind == "single" else f"sweep {sweep.id[:8]}"
+            self.notify(f"Resumed {what} left by an interrupted comfytui.")
 
     def _fatal_error(self) -> None:
         """An unhandled exception in a handler: the traceback goes to the log, the terminal gets

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 
 from comfytui.models import Run, RunStatus, RunSummary
@@ -57,6 +58,12 @@ class RunsPane(ResourcePane[RunSummary]):
         Column("id", "ID"),
         Column("gpu", "GPU"),
     )
+
+    BINDINGS: ClassVar = [
+        Binding("R", "rerun", "Rerun", id="runs.rerun"),
+        Binding("e", "tweak", "Tweak", id="runs.tweak"),
+        Binding("S", "sweep", "Sweep", id="runs.sweep"),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -200,6 +207,24 @@ class RunsPane(ResourcePane[RunSummary]):
         from comfytui.ui.runs import RunScreen
 
         self.app.push_screen(RunScreen(item.id))
+
+    def _iterate(self, name: str) -> None:
+        item = self.selected()
+        if item is None:
+            self.app.notify("No run selected.", markup=False)
+            return
+        from comfytui.ui.runs import iterate
+
+        self.app.run_worker(getattr(iterate, name)(self.app, item.id), exit_on_error=False)
+
+    def action_rerun(self) -> None:
+        self._iterate("rerun")
+
+    def action_tweak(self) -> None:
+        self._iterate("tweak")
+
+    def action_sweep(self) -> None:
+        self._iterate("open_sweep")
 
     def upsert_run(self, run: Run | RunSummary) -> None:
         """A run changed or appeared: update its row in place, or put a new run on top."""

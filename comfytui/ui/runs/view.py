@@ -52,7 +52,19 @@ class RunScreen(ReportsFailures, Screen[None]):
         Binding("right", "step(1)", "Next output", priority=True, id="runs.view.next"),
         Binding("o", "open_output", "Open file", id="runs.view.open"),
         Binding("y", "copy_url", "Copy URL", id="runs.view.copy_url"),
+        Binding("R", "rerun", "Rerun", id="runs.view.rerun"),
+        Binding("e", "tweak", "Tweak", id="runs.view.tweak"),
     ]
+
+    def action_rerun(self) -> None:
+        from comfytui.ui.runs import iterate
+
+        self.app.run_worker(iterate.rerun(self.app, self.run_id), exit_on_error=False)
+
+    def action_tweak(self) -> None:
+        from comfytui.ui.runs import iterate
+
+        self.app.run_worker(iterate.tweak(self.app, self.run_id), exit_on_error=False)
 
     class Loaded(Message):
         def __init__(
