@@ -58,6 +58,8 @@ class PtyRecorder:
     times: list[float] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
     images: list[int] = field(default_factory=list)
+    keep: bool = False  # keep the raw chunks too (debugging: what exactly was written)
+    chunks: list[bytes] = field(default_factory=list)
 
     def start(self) -> PtyRecorder:
         master, slave = os.openpty()
@@ -100,6 +102,8 @@ class PtyRecorder:
                 self.times.append(time.monotonic())
                 self.sizes.append(len(chunk))
                 self.images.append(count)
+                if self.keep:
+                    self.chunks.append(chunk)
             _answer_queries(self.master, chunk)
 
     def window(self, start: float, end: float) -> Window:

@@ -27,6 +27,7 @@ from comfytui.ui.commands import ComfyCommands
 from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
 from comfytui.ui.panes import ListingLoaded
+from comfytui.ui.repaint import OpaqueScreens
 from comfytui.ui.runs.watcher import RunWatcher
 from comfytui.ui.screens.main import MainScreen
 from comfytui.ui.widgets.status import ConnectionState, OfflineBanner, StatusBar
@@ -45,7 +46,7 @@ class SessionReady(Message):
         self.error = error
 
 
-class ComfyTUI(App[int]):
+class ComfyTUI(OpaqueScreens, App[int]):
     TITLE = "comfytui"
     CSS_PATH: ClassVar = sorted(STYLES.glob("*.tcss"))
     COMMANDS: ClassVar = App.COMMANDS | {ComfyCommands}
