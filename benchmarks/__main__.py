@@ -25,6 +25,9 @@ REQUIRED = (
     "image_preview_2048",
     "rss_100k_runs",
     "emulator_runs_per_s",
+    "terminal_idle_main",
+    "terminal_idle_run_image",
+    "terminal_image_resends",
 )
 
 

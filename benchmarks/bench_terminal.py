@@ -12,11 +12,12 @@ are counted over an idle window on each screen:
 
 The baseline of each row is a bare Textual app (a DataTable of rows and a footer) idle on the
 same pty size, measured in the same run. The window is 30 s (`COMFYTUI_BENCH_IDLE_S` overrides;
-`--quick` uses 3 s). Each child announces its phases on a pipe; the parent only counts.
+`--quick` uses 2 s). Each child announces its phases on a pipe; the parent only counts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -35,7 +36,7 @@ def _idle_seconds(quick: bool) -> float:
     raw = os.environ.get("COMFYTUI_BENCH_IDLE_S")
     if raw:
         return max(0.5, float(raw))
-    return 3.0 if quick else 30.0
+    return 2.0 if quick else 30.0
 
 
 # --- children (run on the pty) -------------------------------------------------------------------
@@ -158,7 +159,7 @@ async def _sleep(seconds: float) -> None:
 
 
 class _Child:
-    """A child on a pty with an event pipe (child -> parent) and a control pipe (parent -> child)."""
+    """A child on a pty, an event pipe (child -> parent) and a control pipe (parent -> child)."""
 
     def __init__(self, kind: str, *args: str, pycache: Path) -> None:
         events_r, events_w = os.pipe()
@@ -197,10 +198,8 @@ class _Child:
         self.control.write(word + "\n")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(BrokenPipeError, ValueError):
             self.send("quit")
-        except (BrokenPipeError, ValueError):
-            pass
         deadline = time.monotonic() + 10
         while self.pty.proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -246,7 +245,10 @@ def run(quick: bool = False) -> list[Result]:
     bare_main = bare["main"]
     main, run_view = app["main"], app["run"]
     floor = max(bare_main.bytes_per_s, 1.0)  # a bare app idle writes ~nothing: 1 B/s floor
-    note = f"{seconds:g} s idle windows, 120x35 pty, demo mode; bare app {bare_main.bytes_per_s:.1f} B/s"
+    note = (
+        f"{seconds:g} s idle windows, 120x35 pty, demo mode; "
+        f"bare app {bare_main.bytes_per_s:.1f} B/s"
+    )
     return [
         Result(
             "terminal_idle_main",

@@ -12,6 +12,7 @@ the fact.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import fcntl
 import os
 import re
@@ -134,10 +135,8 @@ class PtyRecorder:
                 os.killpg(self.proc.pid, signal.SIGTERM)
                 self.proc.wait(timeout=10)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 self.proc.wait()
         self._thread.join(timeout=5)
         os.close(self.master)
@@ -150,10 +149,8 @@ def _controlling_tty() -> None:
 def _answer_queries(master: int, chunk: bytes) -> None:
     """Answer the cursor-position query (ESC [ 6 n) as a terminal would; the rest go unanswered."""
     if b"\x1b[6n" in chunk:
-        try:
+        with contextlib.suppress(OSError):
             os.write(master, b"\x1b[1;1R")
-        except OSError:
-            pass
 
 
 def cpu_seconds(pid: int) -> float | None:

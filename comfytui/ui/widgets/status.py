@@ -66,5 +66,5 @@ class OfflineBanner(Static):
                     f"offline: cannot reach {state.api_host}{reason}. "
                     "Showing cached data; r retries.",
                     style="bold",
-                )
+                ),
             )
