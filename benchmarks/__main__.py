@@ -28,6 +28,9 @@ REQUIRED = (
     "terminal_idle_main",
     "terminal_idle_run_image",
     "terminal_image_resends",
+    "gallery_first_paint_cold",
+    "gallery_first_paint_warm",
+    "rss_10k_outputs_gallery",
 )
 
 

@@ -20,6 +20,7 @@ from comfytui.ui.widgets.livetext import set_text
 class ConnectionState:
     api_host: str = ""
     demo: bool = False
+    readonly: bool = False
     offline: bool = False
     connecting: bool = True
     last_sync: datetime | None = None
@@ -32,6 +33,9 @@ class StatusBar(Static):
 
     def show(self, state: ConnectionState, now: datetime) -> None:
         line = Text()
+        if state.readonly:
+            line.append(" READ-ONLY ", style="bold white on red")
+            line.append(" ")
         if state.demo:
             line.append(" demo: local emulator ", style="bold black on yellow")
             line.append(" ")
