@@ -22,6 +22,7 @@ class Result:
     target: float | None  # the ratio target, or the absolute target when baseline is None
     spread: float = 0.0  # (max - min) / median of the measured value, over repeats
     note: str = ""
+    absolute: bool = False  # the target applies to the value even though a baseline is shown
 
     @property
     def ratio(self) -> float | None:
@@ -33,7 +34,7 @@ class Result:
     def ok(self) -> bool | None:
         if self.target is None:
             return None
-        measured = self.ratio if self.baseline is not None else self.value
+        measured = self.ratio if self.baseline is not None and not self.absolute else self.value
         return measured is not None and measured <= self.target
 
     def as_dict(self) -> dict:

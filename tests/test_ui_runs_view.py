@@ -74,6 +74,7 @@ async def test_run_progress_rises_and_success_shows_the_image(emulator_factory):
 
         await wait_until(pilot, laid_out, timeout=20)
         image = preview.query_one(".preview-image")
+        await wait_until(pilot, lambda: image.size.width > 0, timeout=10)  # laid out
         shown = preview.preview
         source = Path(str(preview.path))
         assert source.is_file()

@@ -31,6 +31,7 @@ from comfytui.ui.commands import ComfyCommands
 from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
 from comfytui.ui.panes import ListingLoaded
+from comfytui.ui.repaint import OpaqueScreens
 from comfytui.ui.runs.watcher import RunWatcher
 from comfytui.ui.screens.main import MainScreen
 from comfytui.ui.stylesheets import stylesheet_paths
@@ -48,7 +49,7 @@ class SessionReady(Message):
         self.error = error
 
 
-class ComfyTUI(App[int]):
+class ComfyTUI(OpaqueScreens, App[int]):
     TITLE = "comfytui"
     CSS_PATH: ClassVar = stylesheet_paths()
     COMMANDS: ClassVar = App.COMMANDS | {ComfyCommands}

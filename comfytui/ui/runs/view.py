@@ -37,6 +37,7 @@ from comfytui.ui.runs.runinfo import (
     title_text,
 )
 from comfytui.ui.runs.watcher import OutputsSaved
+from comfytui.ui.widgets.livetext import set_text
 
 if TYPE_CHECKING:
     from comfytui.ui.app import ComfyTUI
@@ -229,8 +230,8 @@ class RunScreen(ReportsFailures, Screen[None]):
         if run is None or not self._ready():
             return
         self.timeline.record(run)
-        self.query_one("#run-title", Static).update(title_text(run, self.deployment_name))
-        self.query_one("#run-status", Static).update(status_text(run))
+        set_text(self.query_one("#run-title", Static), title_text(run, self.deployment_name))
+        set_text(self.query_one("#run-status", Static), status_text(run))
         bar = self.query_one("#run-progress", ProgressBar)
         if run.status is RunStatus.SUCCESS:
             bar.update(total=1.0, progress=1.0)
@@ -242,17 +243,18 @@ class RunScreen(ReportsFailures, Screen[None]):
             bar.update(total=None)  # indeterminate while queued
         error = self.query_one("#run-error", Static)
         problem = problem_text(run)
-        error.update(problem)
-        error.display = bool(problem)
-        self.query_one("#run-inputs", Static).update(inputs_text(run.inputs))
-        self.query_one("#run-timeline", Static).update(self.timeline.text())
+        set_text(error, problem)
+        if error.display != bool(problem):
+            error.display = bool(problem)
+        set_text(self.query_one("#run-inputs", Static), inputs_text(run.inputs))
+        set_text(self.query_one("#run-timeline", Static), self.timeline.text())
         self._tick()
         self._paint_output()
 
     def _tick(self) -> None:
         if self.run is not None and self._ready():
             times = times_text(self.run, datetime.now(UTC))
-            self.query_one("#run-times", Static).update(times)
+            set_text(self.query_one("#run-times", Static), times)
 
     # --- outputs ------------------------------------------------------------------------------
 
@@ -282,14 +284,14 @@ class RunScreen(ReportsFailures, Screen[None]):
         output = self.current
         run = self.run
         if output is None:
-            caption.update(Text("Outputs", style="bold"))
+            set_text(caption, Text("Outputs", style="bold"))
             if run is not None and run.is_terminal:
                 note = "this run has no output files"
             else:
                 note = "no output yet"
             if preview.path is not None or preview._shown_text != note:
                 preview.show(None, note=note)
-            where.update("")
+            set_text(where, "")
             return
         head = Text(f"Output {self.index + 1}/{len(self.outputs)}  ", style="bold")
         head.append_text(safe(output.filename, 60))
@@ -313,8 +315,8 @@ class RunScreen(ReportsFailures, Screen[None]):
             head.append("   y copy URL", style="dim")
             line = Text("URL ", style="bold", overflow="fold")
             line.append(plain(output.url, 300))
-        caption.update(head)
-        where.update(line)
+        set_text(caption, head)
+        set_text(where, line)
 
     # --- actions ------------------------------------------------------------------------------
 

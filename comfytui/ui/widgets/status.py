@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from comfytui.ui.format import ago_str
+from comfytui.ui.widgets.livetext import set_text
 
 
 @dataclass
@@ -52,20 +53,22 @@ class StatusBar(Static):
         line.append("  ")
         plural = "s" if active != 1 else ""
         line.append(f"{active} active run{plural}", style="cyan" if active else "dim")
-        self.update(line)
+        set_text(self, line)  # the tick repaints this line only when it changed
 
 
 class OfflineBanner(Static):
     """Shown while the server cannot be reached: cached data stays browsable."""
 
     def show(self, state: ConnectionState) -> None:
-        self.display = state.offline
+        if self.display != state.offline:
+            self.display = state.offline
         if state.offline:
             reason = f" ({state.last_error})" if state.last_error else ""
-            self.update(
+            set_text(
+                self,
                 Text(
                     f"offline: cannot reach {state.api_host}{reason}. "
                     "Showing cached data; r retries.",
                     style="bold",
-                )
+                ),
             )
