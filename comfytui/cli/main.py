@@ -19,7 +19,7 @@ from comfytui.errors import ComfyTuiError
 from comfytui.sanitize import plain
 
 PROG = "comfytui"
-COMMANDS = ("ls", "show", "run", "cancel", "workflow", "auth")
+COMMANDS = ("ls", "show", "run", "cancel", "logs", "workflow", "auth")
 TUI_FLAGS = ("--api-url", "--profile")  # what comfytui.ui.launch accepts (each takes a value)
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
@@ -58,7 +58,13 @@ def _global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 
 def build_parser() -> Parser:
-    from comfytui.cli import commands_auth, commands_list, commands_run, commands_workflow
+    from comfytui.cli import (
+        commands_auth,
+        commands_list,
+        commands_logs,
+        commands_run,
+        commands_workflow,
+    )
 
     parser = Parser(
         prog=PROG,
@@ -77,6 +83,7 @@ def build_parser() -> Parser:
 
     commands_list.register(add)
     commands_run.register(add)
+    commands_logs.register(add)
     commands_workflow.register(add, _global_flags)
     commands_auth.register(add, _global_flags)
     return parser
