@@ -19,6 +19,7 @@ from comfytui.cache import Cache
 from comfytui.errors import ConfigError
 from comfytui.services.catalog import Catalog
 from comfytui.services.listing import Connectivity
+from comfytui.services.logs import LogService
 from comfytui.services.outputs import OutputStore
 from comfytui.services.runs import RunService
 from comfytui.settings import Settings
@@ -66,6 +67,7 @@ class Session:
         self.outputs = OutputStore(settings.locations.outputs_dir)
         self.catalog = Catalog(client, cache, self.link)
         self.runs = RunService(client, cache, self.catalog, self.outputs)
+        self.logs = LogService(client)
 
     @property
     def api_host(self) -> str:

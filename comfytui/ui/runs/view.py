@@ -52,6 +52,7 @@ class RunScreen(ReportsFailures, Screen[None]):
         Binding("right", "step(1)", "Next output", priority=True, id="runs.view.next"),
         Binding("o", "open_output", "Open file", id="runs.view.open"),
         Binding("y", "copy_url", "Copy URL", id="runs.view.copy_url"),
+        Binding("l", "logs", "Logs", id="runs.view.logs"),
     ]
 
     class Loaded(Message):
@@ -339,6 +340,11 @@ class RunScreen(ReportsFailures, Screen[None]):
         watcher = getattr(self.app, "run_watcher", None)
         if watcher is not None:
             watcher.watch(self.run_id)
+
+    def action_logs(self) -> None:
+        from comfytui.ui.runs.logs import RunLogsScreen  # lazy: first use
+
+        self.app.push_screen(RunLogsScreen(self.run_id))
 
     def action_back(self) -> None:
         self.dismiss(None)
