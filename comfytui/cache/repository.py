@@ -6,11 +6,12 @@ from pathlib import Path
 
 from comfytui.cache.catalog import CatalogStore
 from comfytui.cache.database import open_database
+from comfytui.cache.gallery import GalleryStore
 from comfytui.cache.runs import RunStore
 from comfytui.cache.schema import server_id
 
 
-class Cache(CatalogStore, RunStore):
+class Cache(CatalogStore, RunStore, GalleryStore):
     """The local cache of one server (API origin + account) in a file shared by profiles.
 
     Open with `await Cache.open(path, server_key)`; `notice` is set when the file had to be

@@ -29,7 +29,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
     api_url = getattr(args, "api_url", None)
     if api_url is not None:
         check_api_url(api_url)
-    return load_settings(api_url=api_url, profile=getattr(args, "profile", None))
+    return load_settings(
+        api_url=api_url,
+        profile=getattr(args, "profile", None),
+        readonly=getattr(args, "readonly", None),
+    )
 
 
 def check_api_url(url: str) -> None:

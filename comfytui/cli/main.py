@@ -21,6 +21,7 @@ from comfytui.sanitize import plain
 PROG = "comfytui"
 COMMANDS = ("ls", "show", "run", "cancel", "logs", "workflow", "auth")
 TUI_FLAGS = ("--api-url", "--profile")  # what comfytui.ui.launch accepts (each takes a value)
+TUI_SWITCHES = ("--readonly",)  # and its flags without a value
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -54,6 +55,12 @@ def _global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         metavar="NAME",
         default=default,
         help="settings and key of another account (config [profiles.NAME])",
+    )
+    group.add_argument(
+        "--readonly",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="refuse everything that starts, cancels, uploads or pushes (exit 2)",
     )
 
 
@@ -106,6 +113,8 @@ def _wants_tui(args: Sequence[str]) -> bool:
             skip = False
         elif arg in TUI_FLAGS:
             skip = True
+        elif arg in TUI_SWITCHES:
+            continue
         elif arg.split("=", 1)[0] not in TUI_FLAGS:
             return False  # a command, --help, or an unknown flag: the CLI parser answers (exit 2)
     return True

@@ -21,6 +21,7 @@ from comfytui.services.catalog import Catalog
 from comfytui.services.listing import Connectivity
 from comfytui.services.logs import LogService
 from comfytui.services.outputs import OutputStore
+from comfytui.services.readonly import ReadOnlyClient
 from comfytui.services.runs import RunService
 from comfytui.settings import Settings
 
@@ -63,11 +64,31 @@ class Session:
         self.demo = demo
         self.emulator = emulator
         self._owns_emulator = owns_emulator
+        if settings.readonly:
+            # The one place read-only mode is enforced: no service gets the mutating calls.
+            client = ReadOnlyClient(client)  # type: ignore[assignment]
+        self.client = client
         self.link = Connectivity()
         self.outputs = OutputStore(settings.locations.outputs_dir)
         self.catalog = Catalog(client, cache, self.link)
         self.runs = RunService(client, cache, self.catalog, self.outputs)
         self.logs = LogService(client)
+        self._gallery: Any = None
+
+    @property
+    def gallery(self) -> Any:
+        """The `GalleryService` (loaded on first use: Pillow and PyAV stay out of start-up)."""
+        if self._gallery is None:
+            from comfytui.services.gallery import GalleryService
+            from comfytui.services.thumbnails import ThumbnailCache
+
+            folder = self.settings.locations.cache_dir / "thumbnails"
+            self._gallery = GalleryService(self.cache, ThumbnailCache(folder), self.runs)
+        return self._gallery
+
+    @property
+    def readonly(self) -> bool:
+        return isinstance(self.client, ReadOnlyClient)
 
     @property
     def api_host(self) -> str:

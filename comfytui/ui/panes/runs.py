@@ -18,10 +18,12 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.message import Message
 
-from comfytui.models import Run, RunSummary
+from comfytui.models import Run, RunStatus, RunSummary
 from comfytui.ui.failures import fetch
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
 from comfytui.ui.panes.base import Column, ResourcePane
+
+STATUS_WORDS = frozenset(s.value for s in RunStatus)
 
 
 class RunsPage(Message, bubble=False):
@@ -185,6 +187,14 @@ class RunsPane(ResourcePane[RunSummary]):
     def haystack(self, item: RunSummary) -> str:
         parts = (item.id, self.deployment_name(item), item.status, item.gpu, item.origin)
         return " ".join(str(p) for p in parts if p).casefold()
+
+    def word_matches(self, item: RunSummary, word: str) -> bool | None:
+        # `/txt2img`: runs of that deployment; a status word (`failed`): runs in that status
+        if word.startswith("/") and len(word) > 1:
+            return (self.deployment_name(item) or "").casefold() == word[1:]
+        if word in STATUS_WORDS:
+            return str(getattr(item.status, "value", item.status)).casefold() == word
+        return None
 
     def open_item(self, item: RunSummary) -> None:
         from comfytui.ui.runs import RunScreen
