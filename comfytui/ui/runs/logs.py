@@ -102,10 +102,7 @@ class RunLogsScreen(Screen[None]):
         self.lines.extend(batch)
         if len(batch) > (self.lines.maxlen or 0):
             batch = batch[-(self.lines.maxlen or 0) :]
-        shown = [line for line in batch if self._matches(line)]
-        view = self.view
-        for line in shown:
-            view.write(line_text(line, self.query_text), scroll_end=view.auto_scroll)
+        self._write([line for line in batch if self._matches(line)])
         self._status()
 
     def _matches(self, line: LogLine) -> bool:
@@ -115,9 +112,14 @@ class RunLogsScreen(Screen[None]):
         view = self.view
         view.clear()
         view.wrap = self.wrap
-        for line in self.lines:
-            if self._matches(line):
-                view.write(line_text(line, self.query_text), scroll_end=view.auto_scroll)
+        self._write([line for line in self.lines if self._matches(line)])
+
+    def _write(self, lines: list[LogLine]) -> None:
+        """One write per batch: RichLog renders a write at once, so per-line writes stall."""
+        if lines:
+            view = self.view
+            block = Text("\n").join(line_text(line, self.query_text) for line in lines)
+            view.write(block, scroll_end=view.auto_scroll)
 
     def _status(self) -> None:
         kept = len(self.lines)
