@@ -64,3 +64,22 @@ async def test_hostile_text_is_literal_and_100k_lines_do_not_freeze(emulator):
         await wait_until(pilot, lambda: "wrap on" in _status(screen), timeout=30)
         assert time.monotonic() - started < 30
         assert len(screen.lines) == 2_000 and len(screen.query_one(RichLog).lines) <= 2_000
+
+
+async def test_waiting_run_shows_its_queue_position(emulator_factory):
+    from comfytui.ui.runs.queue import ordinal
+
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 103)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "103rd",
+    ]  # fmt: skip
+    emu = emulator_factory(speed=0.001)  # the run stays not-started / queued
+    app = ComfyTUI(settings_for(emu))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        await app.session.catalog.refresh_machines()
+        view = await _start(pilot, app, "txt2img")
+
+        def shown() -> str:
+            return str(view.query_one("#run-queue", Static).render())
+
+        await wait_until(pilot, lambda: "1st in queue on gpu-a10g-prod" in shown(), timeout=20)
