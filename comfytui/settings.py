@@ -7,7 +7,6 @@ tracebacks or f-strings by accident; call `.reveal()` only where the header is b
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -135,6 +134,8 @@ def _read_config(path: Path) -> dict[str, Any]:
         return {}
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    import tomllib  # late: only when a config file exists
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

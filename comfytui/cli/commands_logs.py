@@ -15,7 +15,7 @@ from comfytui.sanitize import plain
 SO_FAR_IDLE = 1.0  # without --follow, a running run's log ends after this much silence
 
 
-def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+def register(add: Callable[..., argparse.ArgumentParser], _flags: object = None) -> None:
     cmd = add("logs", "print a run's log (replayed when finished)")
     cmd.add_argument("run_id", metavar="RUN_ID")
     cmd.add_argument("--follow", "-f", action="store_true", help="keep printing until the run ends")

@@ -19,8 +19,8 @@ from comfytui.models import Deployment, Run, RunStatus, SavedOutput
 from comfytui.sanitize import plain
 
 
-def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    run = add("run", "start a run of a deployment (prints the run id)")
+def register(add: Callable[..., argparse.ArgumentParser], global_flags: object = None) -> None:
+    run = add("run")
     run.add_argument("deployment", metavar="DEPLOYMENT", help="deployment id or unique name")
     run.add_argument(
         "-i",
@@ -57,7 +57,7 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     run.add_argument("--json", action="store_true", help="print one JSON object at the end")
     run.set_defaults(handler=cmd_run)
 
-    cancel = add("cancel", "cancel a queued or running run")
+    cancel = add("cancel")
     cancel.add_argument("run_id", metavar="RUN_ID")
     cancel.add_argument("--json", action="store_true", help="print JSON")
     cancel.set_defaults(handler=cmd_cancel)

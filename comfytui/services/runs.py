@@ -12,10 +12,9 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from comfytui.api import ComfyDeployClient
 from comfytui.cache import Cache
 from comfytui.errors import ApiError, ComfyTuiError
 from comfytui.models import Deployment, OutputFile, Run, RunStatus, SavedOutput
@@ -25,6 +24,9 @@ from comfytui.services.catalog import Catalog
 from comfytui.services.inputs import local_files, validate_inputs
 from comfytui.services.outputs import OutputStore
 from comfytui.services.run_catalog import merge_run, resumable_runs
+
+if TYPE_CHECKING:
+    from comfytui.api import ComfyDeployClient
 
 log = logging.getLogger(__name__)
 

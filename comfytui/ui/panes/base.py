@@ -170,8 +170,10 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
             listing, total = await self.fetch_cached()
             self.post_message(ListingLoaded(self.KIND, listing, fresh=False, total=total))
             if fresh:
-                # Cached rows first: the server is asked once they are on screen.
+                # Cached rows first: the server is asked once they are on screen, and the
+                # HTTP stack loads (in a thread) only then.
                 await self.wait_for_refresh()
+                await self.comfy.session.prepare_network()
         if fresh:
             listing, total = await self.fetch_fresh()
             self.post_message(ListingLoaded(self.KIND, listing, fresh=True, total=total))
