@@ -31,6 +31,8 @@ REQUIRED = (
     "gallery_first_paint_cold",
     "gallery_first_paint_warm",
     "rss_10k_outputs_gallery",
+    "logs_follow_lag_p99",
+    "logs_follow_rss_growth",
 )
 
 

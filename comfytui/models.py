@@ -66,6 +66,15 @@ class InputKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class LogLine:
+    """One line of a run's log (server text: data, never markup)."""
+
+    text: str
+    level: str = "info"
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class InputSpec:
     """One input of a deployment, from a server input list or from workflow discovery (§3)."""
 

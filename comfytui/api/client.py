@@ -32,6 +32,7 @@ from comfytui.api.urls import ApiBase, segment
 from comfytui.errors import ConfigError, NotFoundError, NotSupportedError, ProtocolError
 from comfytui.models import (
     Deployment,
+    LogLine,
     Machine,
     PushedWorkflow,
     Run,
@@ -274,6 +275,36 @@ class ComfyDeployClient:
         )
         async for item in items:
             yield item
+
+    async def stream_logs(
+        self, run_id: str, *, log_level: str = "info", idle_timeout: float = 120.0
+    ) -> AsyncIterator[LogLine]:
+        """A run's log lines (v2): replayed when finished, followed while it runs.
+
+        Ends at the server's `stream_complete`; `LogsUnavailable` when it keeps none;
+        `NotSupportedError` on legacy and self-hosted servers (no log route).
+        """
+        from comfytui.api.logs import iter_log_lines
+        from comfytui.api.sse import iter_events
+
+        route, _ = await self._route("stream_logs")
+        params = {"run_id": run_id, "log_level": log_level}
+        url = self._base.url(route.path)
+        async with self._transport.stream(
+            "GET", url, params=params, read_timeout=idle_timeout
+        ) as resp:
+            events = iter_events(resp.aiter_text(), self._transport.max_body_bytes, self.host)
+            async for line in iter_log_lines(events, self.host):
+                yield line
+
+    async def queue_position(self, run_id: str) -> int | None:
+        """How many runs wait before this one on its machine (v2 only; else None)."""
+        route, _ = await self._route("get_run")
+        if route.path == "run":
+            return None
+        data = await self._call(route, run_id, params={"queue_position": "true"})
+        value = data.get("queue_position") if isinstance(data, dict) else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     # --- files and workflows ----------------------------------------------------------------
 

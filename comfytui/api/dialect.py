@@ -44,6 +44,7 @@ _V2: dict[str, Route] = {
     "get_run": Route("GET", "run/{}"),
     "cancel_run": Route("POST", "run/{}/cancel"),
     "stream_run": Route("POST", "run/deployment/stream"),
+    "stream_logs": Route("GET", "v2/stream-logs"),
     "upload_file": Route("POST", "file/upload"),
     "push_workflow": Route("POST", "workflow"),
 }

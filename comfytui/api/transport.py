@@ -197,11 +197,17 @@ class Transport:
 
     @asynccontextmanager
     async def stream(
-        self, method: str, url: str, *, json_body: Any = NO_BODY, read_timeout: float | None = None
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: Any = NO_BODY,
+        read_timeout: float | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> AsyncIterator[httpx.Response]:
         """An open streaming response with a 2xx status (for SSE); errors are mapped."""
         request = self._build(
-            method, url, None, json_body, None, {"Accept": "text/event-stream"}, True
+            method, url, params, json_body, None, {"Accept": "text/event-stream"}, True
         )
         request.extensions["timeout"] = httpx.Timeout(
             read_timeout, connect=self.timeouts.connect

@@ -28,6 +28,7 @@ COMMAND_MODULES = {
     "rerun": ("commands_sweep", "run a past run again with its inputs (-i changes some)"),
     "sweep": ("commands_sweep", "list, show, cancel or retry sweeps (runs started together)"),
     "cancel": ("commands_run", "cancel a queued or running run"),
+    "logs": ("commands_logs", "print a run's log (replayed when finished)"),
     "workflow": ("commands_workflow", "manage workflows"),
     "auth": ("commands_auth", "log in, show or forget the API key of a profile"),
 }

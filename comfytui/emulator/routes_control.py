@@ -55,6 +55,8 @@ def build(state: EmulatorState) -> FastAPI:
             state.dialect = body["dialect"]
         if "speed" in body:
             state.speed = max(0.0, float(body["speed"]))
+        if "log_flood" in body:
+            state.log_flood = max(0.0, float(body["log_flood"]))
         return {"dialect": state.dialect, "speed": state.speed, "api_key": state.api_key}
 
     @app.get("/_emulator/webhooks")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from comfytui.emulator import webhooks
 from comfytui.emulator.auth import V1Error, v2_auth_dependency
 from comfytui.emulator.common import file_id, now
+from comfytui.emulator.logs import log_events
 from comfytui.emulator.shapes import BUCKET, v2_deployment, v2_outputs, v2_run
 from comfytui.emulator.state import EmulatorState, RunError, StoredFile
 from comfytui.emulator.stream import sse_events
@@ -142,11 +143,23 @@ def build(state: EmulatorState) -> FastAPI:
         return await get_run(run_id)
 
     @api.get("/run/{run_id}")
-    async def get_run(run_id: uuid.UUID):
+    async def get_run(run_id: uuid.UUID, queue_position: bool = False):
         record = state.runs.get(str(run_id))
         if record is None:
             raise HTTPException(404, "Run not found")
-        return v2_run(state, record, now())
+        body = v2_run(state, record, now())
+        if queue_position:
+            body["queue_position"] = state.queue_position(record)
+        return body
+
+    @api.get("/v2/stream-logs")
+    async def stream_logs(run_id: uuid.UUID = Query(...), log_level: str = "info"):
+        record = state.runs.get(str(run_id))
+        if record is None:
+            raise HTTPException(404, "Run not found")
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        events = log_events(record, log_level, state.log_flood)
+        return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 
     @api.post("/run/{run_id}/cancel")
     async def cancel(run_id: uuid.UUID):

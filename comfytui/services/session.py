@@ -19,6 +19,7 @@ from comfytui.errors import ConfigError
 from comfytui.services.catalog import Catalog
 from comfytui.services.lazy_client import LazyClient
 from comfytui.services.listing import Connectivity
+from comfytui.services.logs import LogService
 from comfytui.services.outputs import OutputStore
 from comfytui.services.readonly import ReadOnlyClient
 from comfytui.services.runs import RunService
@@ -79,10 +80,11 @@ class Session:
             client, cache, self.catalog, concurrency=settings.sweep_concurrency, upload=self._upload
         )
         self.runs.queue = self.sweeps.queue_single
+        self.logs = LogService(client)
+        self._gallery: Any = None
 
     async def _upload(self, name: str, path: Path) -> str:
         return await self.client.upload_file(path)
-        self._gallery: Any = None
 
     @property
     def gallery(self) -> Any:

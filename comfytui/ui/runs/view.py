@@ -55,6 +55,7 @@ class RunScreen(ReportsFailures, Screen[None]):
         Binding("y", "copy_url", "Copy URL", id="runs.view.copy_url"),
         Binding("R", "rerun", "Rerun", id="runs.view.rerun"),
         Binding("e", "tweak", "Tweak", id="runs.view.tweak"),
+        Binding("l", "logs", "Logs", id="runs.view.logs"),
     ]
 
     def action_rerun(self) -> None:
@@ -93,6 +94,7 @@ class RunScreen(ReportsFailures, Screen[None]):
         self.index = 0
         self.timeline = Timeline()
         self.deployment_name: str | None = deployment_name
+        self.queue_shown = False
 
     @property
     def tui(self) -> ComfyTUI:
@@ -105,6 +107,7 @@ class RunScreen(ReportsFailures, Screen[None]):
         with Horizontal(id="run-body"):
             with VerticalScroll(id="run-info"):
                 yield Static("", id="run-status")
+                yield Static("", id="run-queue")
                 yield ProgressBar(total=1.0, show_eta=False, id="run-progress")
                 yield Static("", id="run-times")
                 yield Static("", id="run-error")
@@ -255,6 +258,38 @@ class RunScreen(ReportsFailures, Screen[None]):
         if self.run is not None and self._ready():
             times = times_text(self.run, datetime.now(UTC))
             set_text(self.query_one("#run-times", Static), times)
+            waiting = self.run.status in (RunStatus.NOT_STARTED, RunStatus.QUEUED)
+            queue = self.query_one("#run-queue", Static)
+            queue.display = waiting and self.queue_shown
+            if waiting:
+                self._ask_queue_position()
+
+    @work(exclusive=True, group="run-view-queue", exit_on_error=False)
+    async def _ask_queue_position(self) -> None:
+        from comfytui.ui.runs.queue import queue_text  # lazy: only while a run waits
+
+        run = self.run
+        logs = getattr(self.tui.session, "logs", None)
+        if run is None or logs is None:
+            return
+        try:
+            position = await logs.queue_position(self.run_id)
+        except ComfyTuiError:
+            return
+        if position is None:
+            return
+        machine = None
+        cache = getattr(self.tui.session, "cache", None)
+        if run.machine_id and cache is not None:
+            try:
+                found = await cache.get_machine(run.machine_id)
+                machine = found.name if found else None
+            except Exception:  # noqa: BLE001 - the name is a nicety
+                machine = None
+        if self._ready() and self.run is not None and not self.run.is_terminal:
+            queue = self.query_one("#run-queue", Static)
+            queue.update(queue_text(position, machine))
+            queue.display = self.queue_shown = True
 
     # --- outputs ------------------------------------------------------------------------------
 
@@ -364,6 +399,11 @@ class RunScreen(ReportsFailures, Screen[None]):
         watcher = getattr(self.app, "run_watcher", None)
         if watcher is not None:
             watcher.watch(self.run_id)
+
+    def action_logs(self) -> None:
+        from comfytui.ui.runs.logs import RunLogsScreen  # lazy: first use
+
+        self.app.push_screen(RunLogsScreen(self.run_id))
 
     def action_back(self) -> None:
         self.dismiss(None)
