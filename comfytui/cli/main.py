@@ -58,7 +58,13 @@ def _global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 
 def build_parser() -> Parser:
-    from comfytui.cli import commands_auth, commands_list, commands_run, commands_workflow
+    from comfytui.cli import (
+        commands_auth,
+        commands_demo,
+        commands_list,
+        commands_run,
+        commands_workflow,
+    )
 
     parser = Parser(
         prog=PROG,
@@ -79,6 +85,7 @@ def build_parser() -> Parser:
     commands_run.register(add)
     commands_workflow.register(add, _global_flags)
     commands_auth.register(add, _global_flags)
+    commands_demo.register(add, _global_flags)
     return parser
 
 

@@ -43,7 +43,11 @@ class Listener:
             return
         if fault is not None and fault.kind == "delay":
             send = delayed(fault, send)
-        await self.route(path)(scope, receive, send)
+        if self.state.store is None:
+            await self.route(path)(scope, receive, send)
+            return
+        async with self.state.store.request(self.state, method):
+            await self.route(path)(scope, receive, send)
 
 
 def api_listener(state: EmulatorState) -> Listener:

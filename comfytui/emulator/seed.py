@@ -66,9 +66,11 @@ class SeedData:
     runs: dict[str, RunRecord] = field(default_factory=dict)
 
 
-def _machine(rng: random.Random, index: int, spec: tuple[str, str, str, str | None]) -> dict:
+def _machine(
+    rng: random.Random, index: int, spec: tuple[str, str, str, str | None], base: datetime
+) -> dict:
     name, status, kind, gpu = spec
-    stamp = iso(BASE_TIME - timedelta(days=30 - index))
+    stamp = iso(base - timedelta(days=30 - index))
     return {
         "id": seeded_uuid(rng),
         "user_id": USER_ID,
@@ -133,17 +135,27 @@ def _version(rng: random.Random, workflow_id: str, number: int, api: dict, when:
     }
 
 
-def build(seed: int) -> SeedData:
-    """All seed entities for `seed`, freshly built (callers may mutate them)."""
+def build(
+    seed: int,
+    *,
+    base: datetime = BASE_TIME,
+    machines: tuple[tuple[str, str, str, str | None], ...] = MACHINES,
+    workflows: tuple[tuple[str, list[dict[str, Any]], str, int, list[tuple[str, int]]], ...] = (
+        WORKFLOWS
+    ),
+    runs: bool = True,
+) -> SeedData:
+    """All seed entities for `seed`, freshly built (callers may mutate them). The defaults are
+    the tests' world; `seed_demo` passes its own names, dated from now."""
     rng = random.Random(seed)
     data = SeedData()
     machine_ids = []
-    for index, spec in enumerate(MACHINES):
-        machine = _machine(rng, index, spec)
+    for index, spec in enumerate(machines):
+        machine = _machine(rng, index, spec, base)
         data.machines[machine["id"]] = machine
         machine_ids.append(machine["id"])
-    for w_index, (name, inputs, fmt, versions, deployments) in enumerate(WORKFLOWS):
-        created = BASE_TIME - timedelta(days=20 - w_index)
+    for w_index, (name, inputs, fmt, versions, deployments) in enumerate(workflows):
+        created = base - timedelta(days=20 - w_index)
         workflow_id = seeded_uuid(rng)
         data.workflows[workflow_id] = {
             "id": workflow_id,
@@ -182,10 +194,11 @@ def build(seed: int) -> SeedData:
                 "environment": environment,
                 "created_at": stamp,
                 "updated_at": stamp,
-                "gpu": MACHINES[machine_index][3],
+                "gpu": machines[machine_index][3],
                 "output_format": fmt,
             }
-    _past_runs(rng, data)
+    if runs:
+        _past_runs(rng, data)
     return data
 
 
