@@ -20,9 +20,9 @@ from comfytui.api import ComfyDeployClient
 from comfytui.cache import Cache
 from comfytui.errors import ConfigError
 from comfytui.services.catalog import Catalog
+from comfytui.services.demo import DEMO_SERVER_KEY, demo_state_file
 from comfytui.services.listing import Connectivity
 from comfytui.services.outputs import OutputStore
-from comfytui.services.demo import DEMO_SERVER_KEY, demo_state_file
 from comfytui.services.runs import RunService
 from comfytui.settings import Settings
 
