@@ -29,7 +29,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
     api_url = getattr(args, "api_url", None)
     if api_url is not None:
         check_api_url(api_url)
-    return load_settings(api_url=api_url, profile=getattr(args, "profile", None))
+    return load_settings(
+        api_url=api_url,
+        profile=getattr(args, "profile", None),
+        readonly=getattr(args, "readonly", None),
+    )
 
 
 def check_api_url(url: str) -> None:
@@ -58,4 +62,13 @@ async def open_session(settings: Settings, **options: Any) -> AsyncIterator[Sess
     async with Session.open(settings, **options) as session:
         if getattr(session, "notice", None):
             note(session.notice)
+        await recover_sweeps(session)
         yield session
+
+
+async def recover_sweeps(session: Session) -> None:
+    """Pick up what a killed process left: lost answers looked up, planned runs sent."""
+    for sweep in await session.sweeps.recover():
+        counts = ", ".join(f"{v} {k}" for k, v in sorted(sweep.counts.items()))
+        what = "run" if sweep.kind == "single" else f"sweep {sweep.id[:8]}"
+        note(f"resumed {what} left by an interrupted comfytui: {counts}")
