@@ -9,9 +9,9 @@ from comfytui.cli.context import note, settings_from
 
 
 def register(
-    add: Callable[[str, str], argparse.ArgumentParser], global_flags: Callable[..., None]
+    add: Callable[..., argparse.ArgumentParser], global_flags: Callable[..., None]
 ) -> None:
-    demo = add("demo", "the demo world used without an API key")
+    demo = add("demo", "the demo world used without an API key (demo reset)")
     sub = demo.add_subparsers(
         dest="action", metavar="ACTION", required=True, parser_class=type(demo)
     )

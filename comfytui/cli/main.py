@@ -30,6 +30,7 @@ COMMAND_MODULES = {
     "cancel": ("commands_run", "cancel a queued or running run"),
     "workflow": ("commands_workflow", "manage workflows"),
     "auth": ("commands_auth", "log in, show or forget the API key of a profile"),
+    "demo": ("commands_demo", "the demo world used without an API key (demo reset)"),
 }
 COMMANDS = tuple(COMMAND_MODULES)
 ALL = "*"
@@ -77,21 +78,9 @@ def _global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
-<<<<<<< HEAD
-def build_parser() -> Parser:
-    from comfytui.cli import (
-        commands_auth,
-        commands_demo,
-        commands_list,
-        commands_run,
-        commands_workflow,
-    )
-
-=======
 def build_parser(command: str | None = ALL) -> Parser:
     """The parser. Only the module of `command` registers its arguments (every module: ALL);
     the other commands get a stub that only shows their line in `comfytui -h`."""
->>>>>>> main
     parser = Parser(
         prog=PROG,
         description="ComfyUI Deploy from the terminal.",
@@ -108,13 +97,6 @@ def build_parser(command: str | None = ALL) -> Parser:
         _global_flags(cmd, suppress=True)
         return cmd
 
-<<<<<<< HEAD
-    commands_list.register(add)
-    commands_run.register(add)
-    commands_workflow.register(add, _global_flags)
-    commands_auth.register(add, _global_flags)
-    commands_demo.register(add, _global_flags)
-=======
     wanted = {m for m, _ in COMMAND_MODULES.values()} if command == ALL else set()
     if command in COMMAND_MODULES:
         wanted.add(COMMAND_MODULES[command][0])
@@ -125,7 +107,6 @@ def build_parser(command: str | None = ALL) -> Parser:
             done.add(module)
         elif module not in wanted:
             sub.add_parser(name, help=help_text, description=help_text)
->>>>>>> main
     return parser
 
 

@@ -43,28 +43,19 @@ class Listener:
                 "headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
             }
         )
-<<<<<<< HEAD
-        fault = self.state.faults.pick(path, method)
-        if fault is not None and await respond(fault, send, self.state.dialect != "v2"):
-            return
-        if fault is not None and fault.kind == "delay":
-            send = delayed(fault, send)
-        if self.state.store is None:
-            await self.route(path)(scope, receive, send)
-            return
-        async with self.state.store.request(self.state, method):
-            await self.route(path)(scope, receive, send)
-=======
         try:
             fault = self.state.faults.pick(path, method)
             if fault is not None and await respond(fault, send, self.state.dialect != "v2"):
                 return
             if fault is not None and fault.kind == "delay":
                 send = delayed(fault, send)
-            await self.route(path)(scope, receive, send)
+            if self.state.store is None:
+                await self.route(path)(scope, receive, send)
+            else:
+                async with self.state.store.request(self.state, method):
+                    await self.route(path)(scope, receive, send)
         finally:
             self.state.leave(key)
->>>>>>> main
 
 
 def api_listener(state: EmulatorState) -> Listener:

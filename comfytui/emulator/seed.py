@@ -151,9 +151,12 @@ def build(
         WORKFLOWS
     ),
     runs: bool = True,
+    extra: tuple[tuple[str, list[dict[str, Any]], str, int, list[tuple[str, int]]], ...]
+    | None = None,
 ) -> SeedData:
     """All seed entities for `seed`, freshly built (callers may mutate them). The defaults are
     the tests' world; `seed_demo` passes its own names, dated from now."""
+    extra = MEDIA_WORKFLOWS if extra is None else extra
     rng = random.Random(seed)
     data = SeedData()
     machine_ids = []
@@ -161,13 +164,11 @@ def build(
         machine = _machine(rng, index, spec, base)
         data.machines[machine["id"]] = machine
         machine_ids.append(machine["id"])
-<<<<<<< HEAD
-    for w_index, (name, inputs, fmt, versions, deployments) in enumerate(workflows):
-        created = base - timedelta(days=20 - w_index)
-=======
-    _workflows(rng, data, machine_ids, WORKFLOWS, 0)
-    _past_runs(rng, data)
-    _workflows(rng, data, machine_ids, MEDIA_WORKFLOWS, len(WORKFLOWS))
+    _workflows(rng, data, machine_ids, workflows, 0, base, machines)
+    if runs:
+        _past_runs(rng, data)
+    if extra:
+        _workflows(rng, data, machine_ids, extra, len(workflows), base, machines)
     return data
 
 
@@ -177,10 +178,11 @@ def _workflows(
     machine_ids: list[str],
     workflows: tuple[tuple[str, list[dict[str, Any]], str, int, list[tuple[str, int]]], ...],
     first: int,
+    base: datetime,
+    machines: tuple[tuple[str, str, str, str | None], ...],
 ) -> None:
     for w_index, (name, inputs, fmt, versions, deployments) in enumerate(workflows, first):
-        created = BASE_TIME - timedelta(days=20 - w_index)
->>>>>>> main
+        created = base - timedelta(days=20 - w_index)
         workflow_id = seeded_uuid(rng)
         data.workflows[workflow_id] = {
             "id": workflow_id,
@@ -222,12 +224,6 @@ def _workflows(
                 "gpu": machines[machine_index][3],
                 "output_format": fmt,
             }
-<<<<<<< HEAD
-    if runs:
-        _past_runs(rng, data)
-    return data
-=======
->>>>>>> main
 
 
 def _past_runs(rng: random.Random, data: SeedData) -> None:

@@ -60,7 +60,7 @@ LIVE_SPEED = 0.005  # a live demo run takes 3.4 / 0.005 = ~11 minutes
 def build_demo(seed: int = 0, when: datetime | None = None) -> SeedData:
     """The demo world for `seed`, as of `when` (default: now)."""
     when = when or now()
-    data = build(seed, base=when, machines=MACHINES, workflows=WORKFLOWS, runs=False)
+    data = build(seed, base=when, machines=MACHINES, workflows=WORKFLOWS, runs=False, extra=())
     for workflow in data.workflows.values():
         workflow["description"] = f"{workflow['name']} pipeline"
         workflow["pinned"] = workflow["name"] == "txt2img"
