@@ -8,6 +8,7 @@ from comfytui.emulator import seed
 from comfytui.errors import InputError, NotFoundError
 from comfytui.locations import locations
 from comfytui.services import Session
+from comfytui.services.demo import DEMO_SERVER_KEY
 from comfytui.settings import Secret, Settings
 
 KINDS = ("workflows", "deployments", "machines", "runs")
@@ -137,12 +138,12 @@ async def test_profiles_never_mix(emulator, emulator_factory):
         assert (await session.catalog.cached_workflows()).items == []
 
 
-async def test_demo_mode_starts_an_emulator_and_keys_the_cache_by_its_origin():
+async def test_demo_mode_starts_an_emulator_and_keys_the_cache_as_the_one_demo_server():
     settings = Settings(locations=locations())
     assert settings.demo
     async with Session.open(settings) as session:
         assert session.demo and session.emulator is not None
-        assert session.server_key == session.emulator.base_url
+        assert session.server_key == DEMO_SERVER_KEY  # not the port: one demo server
         assert session.api_host == session.emulator.base_url.removeprefix("http://")
         assert (await session.catalog.refresh_deployments()).items
         emulator = session.emulator

@@ -92,6 +92,15 @@ class CacheBase:
         server = self._sid
         return [(server, *row) for row in rows]
 
+    async def forget_server(self) -> None:
+        """Drop every row of this server (`comfytui demo reset`); other servers keep theirs."""
+        from comfytui.cache.schema import TABLES
+
+        async with self._transaction() as conn:
+            for table in TABLES:
+                if table != "servers":
+                    await conn.execute(f"DELETE FROM {table} WHERE server = ?", (self._sid,))
+
     # --- sync metadata ----------------------------------------------------------------------
 
     async def set_synced(self, entity: str, when: datetime) -> None:

@@ -31,6 +31,7 @@ COMMAND_MODULES = {
     "logs": ("commands_logs", "print a run's log (replayed when finished)"),
     "workflow": ("commands_workflow", "manage workflows"),
     "auth": ("commands_auth", "log in, show or forget the API key of a profile"),
+    "demo": ("commands_demo", "the demo world used without an API key (demo reset)"),
 }
 COMMANDS = tuple(COMMAND_MODULES)
 ALL = "*"

@@ -49,7 +49,11 @@ class Listener:
                 return
             if fault is not None and fault.kind == "delay":
                 send = delayed(fault, send)
-            await self.route(path)(scope, receive, send)
+            if self.state.store is None:
+                await self.route(path)(scope, receive, send)
+            else:
+                async with self.state.store.request(self.state, method):
+                    await self.route(path)(scope, receive, send)
         finally:
             self.state.leave(key)
 

@@ -64,6 +64,18 @@ class RunRecord:
     webhook_intermediate: bool = False
     frozen: RunView | None = None  # seeded past runs never change
     cancelled: RunView | None = None
+    timeout_s: float | None = None  # the server's run timeout (demo seed: 24 h); None: never
+
+    def _timed_out(self, current: RunView, when: datetime) -> RunView:
+        """`current`, or a timeout once the run outlived the server's timeout unfinished."""
+        if self.timeout_s is None or current.terminal:
+            return current
+        ended = self.created + timedelta(seconds=self.timeout_s)
+        if when < ended:
+            return current
+        return replace(
+            current, status="timeout", live_status=None, ended_at=ended, updated_at=ended
+        )
 
     # -- time ---------------------------------------------------------------------------------
     def at(self, scaled: float) -> datetime:
@@ -82,11 +94,11 @@ class RunRecord:
 
     # -- views ----------------------------------------------------------------------------------
     def view(self, when: datetime) -> RunView:
-        if self.frozen is not None:
-            return self.frozen
         if self.cancelled is not None:
             return self.cancelled
-        return self.view_at(self.elapsed(when))
+        if self.frozen is not None:
+            return self._timed_out(self.frozen, when)
+        return self._timed_out(self.view_at(self.elapsed(when)), when)
 
     def view_at(self, scaled: float) -> RunView:
         """The run at `scaled` seconds (speed-1 seconds) after creation."""

@@ -73,9 +73,11 @@ class SeedData:
     runs: dict[str, RunRecord] = field(default_factory=dict)
 
 
-def _machine(rng: random.Random, index: int, spec: tuple[str, str, str, str | None]) -> dict:
+def _machine(
+    rng: random.Random, index: int, spec: tuple[str, str, str, str | None], base: datetime
+) -> dict:
     name, status, kind, gpu = spec
-    stamp = iso(BASE_TIME - timedelta(days=30 - index))
+    stamp = iso(base - timedelta(days=30 - index))
     return {
         "id": seeded_uuid(rng),
         "user_id": USER_ID,
@@ -140,18 +142,33 @@ def _version(rng: random.Random, workflow_id: str, number: int, api: dict, when:
     }
 
 
-def build(seed: int) -> SeedData:
-    """All seed entities for `seed`, freshly built (callers may mutate them)."""
+def build(
+    seed: int,
+    *,
+    base: datetime = BASE_TIME,
+    machines: tuple[tuple[str, str, str, str | None], ...] = MACHINES,
+    workflows: tuple[tuple[str, list[dict[str, Any]], str, int, list[tuple[str, int]]], ...] = (
+        WORKFLOWS
+    ),
+    runs: bool = True,
+    extra: tuple[tuple[str, list[dict[str, Any]], str, int, list[tuple[str, int]]], ...]
+    | None = None,
+) -> SeedData:
+    """All seed entities for `seed`, freshly built (callers may mutate them). The defaults are
+    the tests' world; `seed_demo` passes its own names, dated from now."""
+    extra = MEDIA_WORKFLOWS if extra is None else extra
     rng = random.Random(seed)
     data = SeedData()
     machine_ids = []
-    for index, spec in enumerate(MACHINES):
-        machine = _machine(rng, index, spec)
+    for index, spec in enumerate(machines):
+        machine = _machine(rng, index, spec, base)
         data.machines[machine["id"]] = machine
         machine_ids.append(machine["id"])
-    _workflows(rng, data, machine_ids, WORKFLOWS, 0)
-    _past_runs(rng, data)
-    _workflows(rng, data, machine_ids, MEDIA_WORKFLOWS, len(WORKFLOWS))
+    _workflows(rng, data, machine_ids, workflows, 0, base, machines)
+    if runs:
+        _past_runs(rng, data)
+    if extra:
+        _workflows(rng, data, machine_ids, extra, len(workflows), base, machines)
     return data
 
 
@@ -161,9 +178,11 @@ def _workflows(
     machine_ids: list[str],
     workflows: tuple[tuple[str, list[dict[str, Any]], str, int, list[tuple[str, int]]], ...],
     first: int,
+    base: datetime,
+    machines: tuple[tuple[str, str, str, str | None], ...],
 ) -> None:
     for w_index, (name, inputs, fmt, versions, deployments) in enumerate(workflows, first):
-        created = BASE_TIME - timedelta(days=20 - w_index)
+        created = base - timedelta(days=20 - w_index)
         workflow_id = seeded_uuid(rng)
         data.workflows[workflow_id] = {
             "id": workflow_id,
@@ -202,7 +221,7 @@ def _workflows(
                 "environment": environment,
                 "created_at": stamp,
                 "updated_at": stamp,
-                "gpu": MACHINES[machine_index][3],
+                "gpu": machines[machine_index][3],
                 "output_format": fmt,
             }
 

@@ -7,6 +7,7 @@ import logging
 import socket
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -59,12 +60,21 @@ class EmulatorServer:
         host: str = "127.0.0.1",
         port: int = 0,
         storage_port: int = 0,
+        world: str = "test",
+        state_file: Path | None = None,
     ) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}")
         self.host, self.port, self.storage_port = host, port, storage_port
         specs = [_as_spec(f) for f in faults]
-        self.state = EmulatorState(dialect=dialect, speed=speed, seed=seed, faults=specs)
+        self.state = EmulatorState(
+            dialect=dialect,
+            speed=speed,
+            seed=seed,
+            faults=specs,
+            world=world,
+            state_file=state_file,
+        )
         self._servers: list[uvicorn.Server] = []
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()

@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from comfytui.emulator import seed as seed_module
@@ -15,6 +16,7 @@ from comfytui.emulator.common import api_key_for, now
 from comfytui.emulator.discovery import node_classes
 from comfytui.emulator.faults import FaultSet, FaultSpec
 from comfytui.emulator.lifecycle import RunRecord
+from comfytui.emulator.persist import StateFile
 
 LOG_LIMIT = 20_000
 
@@ -42,9 +44,15 @@ class EmulatorState:
         speed: float = 1.0,
         seed: int = 0,
         faults: Iterable[FaultSpec] = (),
+        world: str = "test",
+        state_file: Path | None = None,
     ) -> None:
+        """`world`: "test" (fixed dates, hostile names) or "demo" (`seed_demo`, dated from now).
+        `state_file`: keep entities and runs in that file, shared with other processes."""
         self.lock = threading.RLock()
         self.seed = seed
+        self.world = world
+        self.store = StateFile(state_file) if state_file is not None else None
         self.initial = (dialect, speed, tuple(faults))
         self.dialect, self.speed = dialect, speed
         self.api_key = api_key_for(seed)
@@ -55,17 +63,16 @@ class EmulatorState:
         self.webhooks: list[dict[str, Any]] = []
         self.reset()
 
-    def reset(self) -> None:
+    def reset(self, fresh: bool = False) -> None:
         """Back to the start: seed entities, no runs or uploads beyond the seed, the faults,
-        dialect and speed given at construction, empty logs."""
+        dialect and speed given at construction, empty logs. With a state file the saved world
+        is kept unless `fresh` (then it is rebuilt and saved)."""
         with self.lock:
             self.dialect, self.speed, faults = self.initial
-            data = seed_module.build(self.seed)
-            self.workflows = data.workflows
-            self.versions = data.versions
-            self.deployments = data.deployments
-            self.machines = data.machines
-            self.runs = data.runs
+            if fresh or self.store is None or not self.store.load(self):
+                self._seed_world()
+            if self.store is not None and (fresh or not self.store.path.exists()):
+                self.store.save(self)
             self.files: dict[str, StoredFile] = {}
             self.presigned: dict[str, str] = {}  # storage path -> signed content type
             self.auth_requests: set[str] = set()
@@ -75,6 +82,19 @@ class EmulatorState:
             self.log.clear()
             self.webhooks.clear()
             self.log_flood = 0.0  # extra log lines a second while a run runs (benchmarks)
+
+    def _seed_world(self) -> None:
+        if self.world == "demo":
+            from comfytui.emulator.seed_demo import build_demo
+
+            data = build_demo(self.seed)
+        else:
+            data = seed_module.build(self.seed)
+        self.workflows = data.workflows
+        self.versions = data.versions
+        self.deployments = data.deployments
+        self.machines = data.machines
+        self.runs = data.runs
 
     # -- lookups ----------------------------------------------------------------------------------
     def workflow_name(self, workflow_id: str | None) -> str:

@@ -2,7 +2,9 @@
 
 `async with Session.open(settings) as session:` (or `session = await Session.open(settings)` and
 `await session.close()`). Opening needs no network: the cache is readable offline. Without an API
-key (demo mode) an in-process emulator is started on a free loopback port and used instead.
+key (demo mode) an in-process emulator is started on a free loopback port and used instead; its
+world lives in the data folder (services/demo.py), so every demo session shares one world and
+the cache holds it under one server key.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from comfytui.cache import Cache
 from comfytui.errors import ConfigError
 from comfytui.services.catalog import Catalog
+from comfytui.services.demo import DEMO_SERVER_KEY, demo_state_file
 from comfytui.services.lazy_client import LazyClient
 from comfytui.services.listing import Connectivity
 from comfytui.services.logs import LogService
@@ -144,7 +147,9 @@ class Session:
         if emulator is None and settings.demo:
             from comfytui.emulator.server import EmulatorServer
 
-            emulator = EmulatorServer(speed=1.0)
+            emulator = EmulatorServer(
+                speed=1.0, world="demo", state_file=demo_state_file(settings.locations)
+            )
             await asyncio.to_thread(emulator.start)
             owns = True
         if emulator is not None:
@@ -166,9 +171,12 @@ class Session:
             if owns and emulator is not None:
                 await asyncio.to_thread(emulator.stop)
             raise ConfigError(str(exc)) from None
-        server_key = (
-            client.origin if emulator is not None else (f"{client.origin}#{account_of(api_key)}")
-        )
+        if owns:
+            server_key = DEMO_SERVER_KEY  # one demo server whatever port this launch got
+        elif emulator is not None:
+            server_key = client.origin
+        else:
+            server_key = f"{client.origin}#{account_of(api_key)}"
         try:
             cache = await Cache.open(settings.locations.cache_file(settings.profile), server_key)
         except BaseException:
