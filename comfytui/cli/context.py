@@ -24,12 +24,17 @@ def note(text: str) -> None:
     print(plain(text), file=sys.stderr, flush=True)
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Defaults < config.toml < environment < the --api-url / --profile flags."""
+def settings_from(args: argparse.Namespace, *, new_profile: bool = False) -> Settings:
+    """Defaults < config.toml < environment < the --api-url / --profile flags.
+
+    `new_profile`: an undefined --profile is being created (auth login), not a typo.
+    """
     api_url = getattr(args, "api_url", None)
     if api_url is not None:
         check_api_url(api_url)
-    return load_settings(api_url=api_url, profile=getattr(args, "profile", None))
+    return load_settings(
+        api_url=api_url, profile=getattr(args, "profile", None), new_profile=new_profile
+    )
 
 
 def check_api_url(url: str) -> None:
