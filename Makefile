@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# test processes: both cores (pytest-xdist); TEST_WORKERS=0 runs the suite in one process
+TEST_WORKERS ?= auto
 
 .PHONY: demo test lint bench soak emulator clean
 
@@ -24,7 +26,7 @@ lint: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check comfytui tests benchmarks
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not soak"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not soak" -n $(TEST_WORKERS) --dist loadfile
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m soak

@@ -25,6 +25,9 @@ REQUIRED = (
     "image_preview_2048",
     "rss_100k_runs",
     "emulator_runs_per_s",
+    "gallery_first_paint_cold",
+    "gallery_first_paint_warm",
+    "rss_10k_outputs_gallery",
 )
 
 

@@ -166,7 +166,10 @@ def _rss_mb() -> float:
 
 
 def _spawn(
-    *args: str, timeout: float = 120.0, pycache: Path | None = None
+    *args: str,
+    timeout: float = 120.0,
+    pycache: Path | None = None,
+    module: str = "benchmarks.bench_startup",
 ) -> tuple[float, list[str]]:
     """Wall seconds until the child printed its answer line, and that line's fields.
 
@@ -181,7 +184,7 @@ def _spawn(
         env["PYTHONPYCACHEPREFIX"] = str(pycache)
     started = time.perf_counter()
     proc = subprocess.Popen(  # noqa: S603 - our own module
-        [sys.executable, "-m", "benchmarks.bench_startup", *args],
+        [sys.executable, "-m", module, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -72,6 +72,18 @@ def _keymap(value: Any) -> dict[str, str]:
     return dict(value)
 
 
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad("true or false")
+    return value
+
+
+def _aliases(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+        raise _Bad('a table of word = "command"')
+    return dict(value)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("api_url", _url),
     Rule("api_key", _string),
@@ -83,6 +95,10 @@ RULES: tuple[Rule, ...] = (
     Rule("theme", _theme),
     Rule("image_protocol", _choice(*IMAGE_PROTOCOLS)),
     Rule("keymap", _keymap),
+    Rule("readonly", _bool),
+    Rule("bell", _bool),
+    Rule("notify", _choice("auto", "off", "terminal", "desktop")),  # settings.NOTIFY_MODES
+    Rule("aliases", _aliases),
 )
 
 

@@ -125,3 +125,12 @@ class RunFailedError(ComfyTuiError):
     """A run ended failed, cancelled or timed out (CLI exit 1)."""
 
     exit_code = 1
+
+
+READONLY_HINT = "read-only mode (--readonly or readonly = true in config.toml)"
+
+
+class ReadOnlyError(ComfyTuiError):
+    """Read-only mode (`--readonly`, `readonly = true`) refused a call that changes something."""
+
+    exit_code = 2

@@ -6,6 +6,7 @@ them to and from rows; everything above (services, UI, CLI) only ever sees these
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -263,3 +264,38 @@ class SavedOutput:
 class PushedWorkflow:
     workflow_id: str
     version: int
+
+
+class PlannedState(StrEnum):
+    """Where a planned run of a sweep stands (written before each queue request is sent)."""
+
+    PLANNED = "planned"  # not sent yet
+    SENDING = "sending"  # queue request under way (or the process died during it)
+    QUEUED = "queued"  # the server answered with a run id
+    NOT_SENT = "not-sent"  # never reached the server (refused, cancelled before sending)
+    UNKNOWN = "unknown"  # may have started: not found on the server after an unclear end
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRun:
+    sweep_id: str
+    index: int
+    inputs: dict[str, Any]  # what is (or was) sent
+    varying: dict[str, Any]  # the values of the inputs that vary across the sweep
+    state: PlannedState = PlannedState.PLANNED
+    run_id: str | None = None
+    sent_at: datetime | None = None
+    note: str | None = None  # why not-sent / unknown, one line
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    id: str
+    deployment_id: str
+    deployment_name: str
+    created_at: datetime
+    total: int
+    varying: tuple[str, ...] = ()
+    kind: str = "sweep"  # "sweep" | "single" (a run started alone gets the same durability)
+    state: str = "active"  # active | done | cancelled
+    counts: Mapping[str, int] = field(default_factory=dict)  # PlannedState value -> runs

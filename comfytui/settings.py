@@ -7,7 +7,6 @@ tracebacks or f-strings by accident; call `.reveal()` only where the header is b
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,11 +63,16 @@ class Settings:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     max_body_mb: float = 20.0
+    sweep_concurrency: int = 4  # queue requests of a sweep in flight at once
     theme: str | None = None
     image_protocol: str = "auto"  # auto | kitty | sixel | halfblock | pixels
     keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys
     locations: Locations = field(default_factory=locations)
     key_source: str = "none"  # none | config | env | keyring | flag
+    readonly: bool = False  # refuse every call that starts, cancels, uploads or pushes
+    bell: bool = False  # ring the terminal bell when a run started here ends unseen
+    notify: str = "auto"  # auto | off | terminal | desktop (see comfytui/notify.py)
+    aliases: Mapping[str, str] = field(default_factory=dict)  # command-mode alias -> command
 
     @property
     def demo(self) -> bool:
@@ -83,6 +87,7 @@ def load_settings(
     profile: str | None = None,
     keyring_lookup: bool = True,
     new_profile: bool = False,
+    readonly: bool | None = None,
 ) -> Settings:
     """Build Settings from defaults < config file < environment < flags."""
     env = dict(os.environ if environ is None else environ)
@@ -106,6 +111,8 @@ def load_settings(
         values["key_source"] = "env"
     if api_url:
         values["api_url"] = api_url
+    if readonly:
+        values["readonly"] = True  # the flag can only add safety, never remove the config's
     settings = Settings(**values)
     if not settings.api_key and keyring_lookup:
         from comfytui.credentials import keyring_get  # late: keyring import is slow
@@ -129,6 +136,16 @@ def _require_known_profile(
     raise ConfigError(f"profile {name!r} is not defined in {config_file}; known profiles: {known}")
 
 
+def profile_names(locs: Locations) -> list[str]:
+    """ "default" and every `[profiles.NAME]` of config.toml (an unreadable file: just default)."""
+    try:
+        profiles = _read_config(locs.config_file).get("profiles", {})
+    except ConfigError:
+        profiles = {}
+    names = [str(n) for n in profiles] if isinstance(profiles, Mapping) else []
+    return ["default", *(n for n in names if n != "default")]
+
+
 def _read_config(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -136,6 +153,8 @@ def _read_config(path: Path) -> dict[str, Any]:
         return {}
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    import tomllib  # late: only when a config file exists
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -144,6 +163,8 @@ def _read_config(path: Path) -> dict[str, Any]:
 
 _FLOATS = ("connect_timeout", "read_timeout", "max_body_mb")
 _STRINGS = ("api_url", "dialect", "theme", "image_protocol")
+_BOOLS = ("readonly", "bell")
+NOTIFY_MODES = ("auto", "off", "terminal", "desktop")
 
 
 def _apply_config(values: dict[str, Any], section: Mapping[str, Any]) -> None:
@@ -156,6 +177,22 @@ def _apply_config(values: dict[str, Any], section: Mapping[str, Any]) -> None:
     if isinstance(section.get("api_key"), str) and section["api_key"]:
         values["api_key"] = Secret(section["api_key"])
         values["key_source"] = "config"
+    concurrency = section.get("sweep_concurrency")
+    if isinstance(concurrency, int) and not isinstance(concurrency, bool) and concurrency >= 1:
+        values["sweep_concurrency"] = concurrency
+    for name in _BOOLS:
+        if isinstance(section.get(name), bool):
+            values[name] = section[name]
+    notify = section.get("notify")
+    if notify is not None:
+        if notify not in NOTIFY_MODES:
+            raise ConfigError(
+                f"notify must be one of {', '.join(NOTIFY_MODES)}, not {str(notify)[:40]!r}"
+            )
+        values["notify"] = notify
+    aliases = section.get("aliases")
+    if isinstance(aliases, Mapping):
+        values["aliases"] = {str(k): str(v) for k, v in aliases.items()}
     keymap = section.get("keymap")
     if isinstance(keymap, Mapping):
         values["keymap"] = {str(k): str(v) for k, v in keymap.items()}

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from comfytui.cache import Cache
+from comfytui.cache.schema import SCHEMA_VERSION
 from comfytui.models import (
     Deployment,
     InputKind,
@@ -48,7 +49,7 @@ async def test_open_sets_wal_and_version(tmp_path, cache):
     assert cache.notice is None
     conn = sqlite3.connect(tmp_path / "cache.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
 
 

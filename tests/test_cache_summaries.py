@@ -137,7 +137,7 @@ async def test_migration_from_v2_moves_blob_fields_to_columns(tmp_path):
     finally:
         await cache.close()
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     data = json.loads(conn.execute("SELECT data FROM runs WHERE id = 'run-1'").fetchone()[0])
     assert data == {"m": "machine-1", "q": started - 1}  # moved out of the blob
     conn.close()

@@ -129,3 +129,27 @@ async def test_unserialisable_inputs_are_input_errors(emulator):
             await client.queue_run("d", {"x": object()})
         with pytest.raises(InputError):
             await client.queue_run("d", {"x": float("nan")})
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "http://H:8000",
+        "https://Example.COM:443/api/",
+        "http://127.0.0.1:80",
+        "http://[::1]:9/x/api",
+        "https://user:pw@h.com/p",
+        "api.comfydeploy.com/api",
+        "https://bücher.de/",
+    ],
+)
+def test_base_url_parse_matches_httpx(given):
+    """ApiBase parses with urllib (no httpx import offline): same root, origin, host as httpx."""
+    import httpx
+
+    url = httpx.URL(given if "://" in given else "https://" + given)
+    path = url.path.rstrip("/")
+    path = path if path.endswith("/api") else path + "/api"
+    origin = f"{url.scheme}://{url.netloc.decode()}"
+    base = ApiBase.parse(given)
+    assert (base.root, base.origin, base.host) == (origin + path, origin, url.netloc.decode())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -95,11 +96,31 @@ class PreviewApp(App[None]):
         yield ImagePreview(self.path, protocol="halfblock", id="preview")
 
 
-async def _settle(app: App, pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+async def _settle(app: App, pilot, timeout: float = 20.0) -> None:
+    """Wait until the preview's worker is done and its image (or placeholder) is laid out at the
+    fitted size: on a loaded machine layout can lag a few frames behind the worker."""
+
+    def settled() -> bool:
+        previews = app.query(ImagePreview)
+        if not previews:
+            return False
+        preview = previews.first()
+        if preview.preview is None:
+            return bool(preview.reason) and bool(preview.query(".placeholder"))
+        images = preview.query(".preview-image")
+        return bool(images) and (images.first().size.width, images.first().size.height) == (
+            preview.preview.cols,
+            preview.preview.rows,
+        )
+
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()  # no wait_for_complete: a resize cancels and restarts the worker
+        if settled():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("the preview did not settle")
+        await pilot.pause(0.02)
 
 
 async def test_widget_draws_half_blocks_that_fit_the_panel(tmp_path):
@@ -138,6 +159,12 @@ async def test_widget_rescales_when_the_terminal_resizes(tmp_path):
         await _settle(app, pilot)
         first = app.query_one(".preview-image").size
         await pilot.resize_terminal(50, 20)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and [i.size for i in app.query(".preview-image")] in (
+            [],
+            [first],
+        ):
+            await pilot.pause(0.02)
         await _settle(app, pilot)
         second = app.query_one(".preview-image").size
         assert second.height <= 20 and second.width <= 50

@@ -60,7 +60,19 @@ async def test_run_progress_rises_and_success_shows_the_image(emulator_factory):
         rising = [p for p in seen if 0 < p < 1]
         assert len(set(rising)) >= 2 and rising == sorted(rising), seen
         preview = view.query_one(ImagePreview)
-        await wait_until(pilot, lambda: preview.preview is not None, timeout=10)
+
+        def laid_out() -> bool:
+            # the preview is computed first; the image widget gets its size on the next layout
+            shown = preview.preview
+            images = preview.query(".preview-image")
+            return (
+                shown is not None
+                and bool(images)
+                and (images.first().size.width, images.first().size.height)
+                == (shown.cols, shown.rows)
+            )
+
+        await wait_until(pilot, laid_out, timeout=20)
         image = preview.query_one(".preview-image")
         shown = preview.preview
         source = Path(str(preview.path))

@@ -1,20 +1,28 @@
-"""Base URL handling: one normalised `/api` root, origin checks for the Authorization header."""
+"""Base URL handling: one normalised `/api` root, origin checks for the Authorization header.
+
+Parsing the base URL needs no httpx (`urllib.parse`): an offline command or a TUI's first frame
+knows the server's origin (the cache's key) without importing the HTTP stack.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
-
-import httpx
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit
 
 from comfytui.errors import ConfigError
 from comfytui.sanitize import plain
+
+if TYPE_CHECKING:
+    import httpx
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def origin_of(url: str | httpx.URL) -> tuple[str, str, int]:
     """(scheme, host, port) with the default port filled in, for same-origin comparison."""
+    import httpx  # late: only the network paths compare origins, and they have httpx loaded
+
     parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
     scheme = parsed.scheme.lower()
     return scheme, parsed.host.lower(), parsed.port or _DEFAULT_PORTS.get(scheme, 0)
@@ -37,25 +45,30 @@ class ApiBase:
     root: str  # scheme://host[:port][/prefix]/api, no trailing slash
     origin: str  # scheme://host[:port]
     host: str  # host[:port] as shown to users
-    origin_key: tuple[str, str, int] = ("", "", 0)  # for same-origin checks
 
     @classmethod
     def parse(cls, base_url: str) -> ApiBase:
         text = base_url.strip()
         if "://" not in text:
             text = "https://" + text
+        netloc = None
         try:
-            url = httpx.URL(text)
-        except httpx.InvalidURL:
-            url = None
-        if url is None or url.scheme not in _DEFAULT_PORTS or not url.host:
+            url = urlsplit(text)
+            scheme, host, port = url.scheme.lower(), url.hostname, url.port
+            if scheme in _DEFAULT_PORTS and host and not any(c in host for c in " /\\"):
+                host = host if host.isascii() else host.encode("idna").decode("ascii")
+                netloc = f"[{host}]" if ":" in host else host
+                if port is not None and port != _DEFAULT_PORTS[scheme]:
+                    netloc += f":{port}"
+        except (ValueError, UnicodeError):
+            netloc = None
+        if netloc is None:
             raise ConfigError(f"API URL {plain(base_url, 80)!r} is not an http(s) URL")
         path = url.path.rstrip("/")
         if not path.endswith("/api"):
             path += "/api"
-        netloc = url.netloc.decode("ascii")
-        origin = f"{url.scheme}://{netloc}"
-        return cls(origin + path, origin, netloc, origin_of(url))
+        origin = f"{scheme}://{netloc}"
+        return cls(origin + path, origin, netloc)
 
     def url(self, path: str) -> str:
         """Absolute URL of an API path given relative to the root (`run/123`, `/run/123`)."""
@@ -65,4 +78,4 @@ class ApiBase:
         return f"{self.root}/{rel}" if rel else self.root
 
     def is_api_origin(self, url: str | httpx.URL) -> bool:
-        return origin_of(url) == self.origin_key
+        return origin_of(url) == origin_of(self.origin)

@@ -144,7 +144,10 @@ UPDATE runs SET started_at = json_extract(data, '$.s'), ended_at = json_extract(
     data = json_remove(data, '$.s', '$.e', '$.g', '$.o');
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _v2(), _V3)
+# sweeps and planned runs (issue 16): intent written before every queue request
+from comfytui.cache.sweeps import SWEEPS_MIGRATION  # noqa: E402
+
+MIGRATIONS: tuple[str, ...] = (_V1, _v2(), _V3, SWEEPS_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = (
     "servers",
@@ -156,6 +159,8 @@ TABLES = (
     "saved_outputs",
     "sync_state",
     "last_inputs",
+    "sweeps",
+    "planned_runs",
 )
 
 

@@ -16,9 +16,9 @@ from comfytui.settings import KEY_ENV, Secret, Settings
 
 
 def register(
-    add: Callable[[str, str], argparse.ArgumentParser], global_flags: Callable[..., None]
+    add: Callable[..., argparse.ArgumentParser], global_flags: Callable[..., None]
 ) -> None:
-    auth = add("auth", "log in, show or forget the API key of a profile")
+    auth = add("auth")
     sub = auth.add_subparsers(
         dest="action", metavar="ACTION", required=True, parser_class=type(auth)
     )

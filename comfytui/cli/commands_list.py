@@ -22,8 +22,8 @@ SINGULAR = {
 }
 
 
-def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    ls = add("ls", "list workflows, deployments, machines or runs")
+def register(add: Callable[..., argparse.ArgumentParser], global_flags: object = None) -> None:
+    ls = add("ls")
     ls.add_argument("kind", choices=KINDS + tuple(SINGULAR), metavar="{" + ",".join(KINDS) + "}")
     ls.add_argument("--json", action="store_true", help="print JSON (schema in docs/cli.md)")
     ls.add_argument("--offline", action="store_true", help="read the local cache only, no network")
@@ -35,10 +35,13 @@ def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     )
     ls.set_defaults(handler=cmd_ls)
 
-    show = add("show", "details of one workflow, deployment, machine or run")
+    show = add("show")
     show.add_argument("kind", choices=tuple(SINGULAR), metavar="{" + ",".join(SINGULAR) + "}")
     show.add_argument("id", metavar="ID", help="the id (a deployment also by its unique name)")
     show.add_argument("--json", action="store_true", help="print JSON (schema in docs/cli.md)")
+    show.add_argument(
+        "--offline", action="store_true", help="read the local cache only, no network"
+    )
     show.set_defaults(handler=cmd_show)
 
 
@@ -66,7 +69,7 @@ def listing_error(listing: Any, kind: str) -> ComfyTuiError | None:
 
 async def cmd_ls(args: argparse.Namespace) -> int:
     kind = SINGULAR.get(args.kind, args.kind)
-    async with open_session(settings_from(args)) as session:
+    async with open_session(settings_from(args), offline=args.offline) as session:
         catalog = session.catalog
         options = {"limit": args.limit or DEFAULT_RUNS} if kind == "runs" else {}
         if args.offline:
@@ -108,7 +111,7 @@ async def cmd_ls(args: argparse.Namespace) -> int:
 
 async def cmd_show(args: argparse.Namespace) -> int:
     kind = SINGULAR[args.kind]
-    async with open_session(settings_from(args)) as session:
+    async with open_session(settings_from(args), offline=args.offline) as session:
         catalog = session.catalog
         detail: Any = None
         if kind == "deployments":

@@ -15,48 +15,62 @@ from comfytui.cli import output
 from comfytui.cli.context import note, open_session, settings_from
 from comfytui.cli.progress import Progress
 from comfytui.errors import InputError, NotSupportedError, RunFailedError
-from comfytui.models import Deployment, InputKind, InputSpec, Run, RunStatus, SavedOutput
+from comfytui.models import Deployment, Run, RunStatus, SavedOutput
 from comfytui.sanitize import plain
 
-FILE_KINDS = (InputKind.IMAGE, InputKind.FILE)
 
-
-def register(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    run = add("run", "start a run of a deployment (prints the run id)")
+def register(add: Callable[..., argparse.ArgumentParser], global_flags: object = None) -> None:
+    run = add("run")
     run.add_argument("deployment", metavar="DEPLOYMENT", help="deployment id or unique name")
-    run.add_argument(
+    add_run_flags(run)
+    from comfytui.cli.commands_sweep import add_sweep_flags
+
+    add_sweep_flags(run)
+    run.set_defaults(handler=cmd_run)
+
+    cancel = add("cancel")
+    cancel.add_argument("run_id", metavar="RUN_ID")
+    cancel.add_argument("--json", action="store_true", help="print JSON")
+    cancel.set_defaults(handler=cmd_cancel)
+
+
+def add_run_flags(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
         "-i",
         "--input",
         dest="inputs",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="an input value; NAME=@path/to/image.png uploads a local file first",
+        help=(
+            "an input value; NAME=@path/to/image.png uploads a local file first; "
+            "several values make a sweep: seed=1..8, cfg=5,7,9, prompt=@prompts.txt"
+        ),
     )
-    run.add_argument(
+    cmd.add_argument(
         "--wait",
         action="store_true",
         help="wait for the end, save the outputs and print their paths",
     )
-    run.add_argument(
+    cmd.add_argument(
         "--out",
         metavar="DIR",
         type=Path,
         help="folder for the outputs (implies --wait; default: the data folder)",
     )
-    run.add_argument(
+    cmd.add_argument(
         "--timeout",
         metavar="SECONDS",
         type=_seconds,
         help="give up waiting after SECONDS (implies --wait; exit 1)",
     )
-    run.add_argument("--json", action="store_true", help="print one JSON object at the end")
-    run.set_defaults(handler=cmd_run)
-
-    cancel = add("cancel", "cancel a queued or running run")
-    cancel.add_argument("run_id", metavar="RUN_ID")
-    cancel.add_argument("--json", action="store_true", help="print JSON")
-    cancel.set_defaults(handler=cmd_cancel)
+    cmd.add_argument(
+        "--notify",
+        action="store_true",
+        help="when the run ends: bell and terminal/desktop notification (implies --wait; "
+        "config `notify`, `bell`)",
+    )
+    cmd.add_argument("--json", action="store_true", help="print one JSON object at the end")
 
 
 def _seconds(text: str) -> float:
@@ -69,72 +83,62 @@ def _seconds(text: str) -> float:
     return value
 
 
-def split_assignments(items: Sequence[str]) -> list[tuple[str, str]]:
-    pairs = []
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise InputError(f"-i expects NAME=VALUE, got {plain(item, 60)!r}")
-        pairs.append((name.strip(), value))
-    return pairs
-
-
 def build_values(deployment: Deployment, pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """Check each -i against the deployment's specs (nothing is sent before this passes).
+    """Check each -i against the deployment's specs (see `services.assignments`)."""
+    from comfytui.services import assignments  # late: keeps `--help` fast
 
-    `NAME=@path` of an image or file input becomes a Path, which the runs service uploads
-    first. A deployment whose inputs are unknown (some self-hosted servers) gets the text as is.
-    """
-    from comfytui.services import inputs as service_inputs
-
-    specs = {spec.input_id: spec for spec in deployment.inputs}
-    if not specs:
-        if pairs:
-            note(f"inputs of {deployment.name} are unknown; values are sent unchecked")
-        return dict(pairs)
-    values: dict[str, Any] = {}
-    for name, text in pairs:
-        spec = specs.get(name)
-        if spec is None:
-            known = ", ".join(specs)
-            raise InputError(
-                f"unknown input {plain(name, 40)!r} for {plain(deployment.name, 40)} "
-                f"(inputs: {plain(known, 200)})"
-            )
-        if spec.kind in FILE_KINDS and text.startswith("@"):
-            values[name] = _local_file(spec, text[1:])
-        else:
-            values[name] = service_inputs.parse_value(spec, text)
-    return service_inputs.validate_inputs(deployment.inputs, values)
+    return assignments.build_values(deployment, pairs, on_note=note)
 
 
-def _local_file(spec: InputSpec, text: str) -> Path:
-    path = Path(text).expanduser()
-    if not path.is_file():
-        raise InputError(f"input {spec.input_id}: no such file: {plain(text, 200)}")
-    return path
+def split_assignments(items: Sequence[str]) -> list[tuple[str, str]]:
+    from comfytui.services import assignments
+
+    return assignments.split_assignments(items)
 
 
 async def cmd_run(args: argparse.Namespace) -> int:
-    wait = args.wait or args.out is not None or args.timeout is not None
     pairs = split_assignments(args.inputs)
-    if args.out is not None:
-        prepare_folder(args.out)  # before anything is sent
-    progress = Progress()
     async with open_session(settings_from(args)) as session:
         deployment = await session.catalog.resolve_deployment(args.deployment)
         with contextlib.suppress(NotSupportedError):  # unknown inputs: sent unchecked
             deployment = await session.catalog.ensure_inputs(deployment)
-        values = build_values(deployment, pairs)
-        run = await session.runs.start(deployment, values, on_upload_progress=progress.upload)
-        progress.close()
-        if not args.json:
-            print(run.id, flush=True)
-        saved: list[SavedOutput] = []
-        failure: str | None = None
-        if wait:
-            run, failure = await _wait(session, run, progress, args.timeout)
-            saved = list(await session.runs.save_outputs(run))
+        return await run_with(args, session, deployment, {}, pairs)
+
+
+async def run_with(
+    args: argparse.Namespace,
+    session: Any,
+    deployment: Deployment,
+    base: dict[str, Any],
+    pairs: Sequence[tuple[str, str]],
+) -> int:
+    """One run, or a sweep when the values (or --count) stand for several; nothing is sent
+    before every value passed its checks."""
+    from comfytui.cli.commands_sweep import plan_for, start_sweep
+    from comfytui.services.sweep_plan import fixed_values
+
+    notify = getattr(args, "notify", False)
+    wait = args.wait or notify or args.out is not None or args.timeout is not None
+    if args.out is not None:
+        prepare_folder(args.out)  # before anything is sent
+    if not deployment.inputs and pairs:
+        note(f"inputs of {deployment.name} are unknown; values are sent unchecked")
+    plan = plan_for(deployment, base, pairs, args.count)
+    if plan.total != 1:
+        return await start_sweep(args, session, deployment, plan)
+    values = dict(fixed_values(plan))
+    progress = Progress()
+    run = await session.runs.start(deployment, values, on_upload_progress=progress.upload)
+    progress.close()
+    if not args.json:
+        print(run.id, flush=True)
+    saved: list[SavedOutput] = []
+    failure: str | None = None
+    if wait:
+        run, failure = await _wait(session, run, progress, args.timeout)
+        if notify:
+            _notify_end(session.settings, run, failure)
+        saved = list(await session.runs.save_outputs(run))
     paths = copy_outputs(saved, args.out) if args.out is not None else [Path(s.path) for s in saved]
     if args.json:
         output.print_json(
@@ -181,6 +185,14 @@ async def _wait(
         raise
     finally:
         progress.close()
+
+
+def _notify_end(settings: Any, run: Run, failure: str | None) -> None:
+    from comfytui.notify import Notifier, terminal_writer
+
+    mode = settings.notify if settings.notify != "off" else "auto"  # --notify asks for it
+    text = failure or f"run {run.id[:8]} ended {run.status.value}"
+    Notifier(mode=mode, bell=settings.bell, write=terminal_writer()).run_ended("comfytui", text)
 
 
 def prepare_folder(folder: Path) -> None:

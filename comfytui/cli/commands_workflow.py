@@ -17,9 +17,9 @@ MAX_FILE_BYTES = 20_000_000
 
 
 def register(
-    add: Callable[[str, str], argparse.ArgumentParser], global_flags: Callable[..., None]
+    add: Callable[..., argparse.ArgumentParser], global_flags: Callable[..., None]
 ) -> None:
-    workflow = add("workflow", "manage workflows")
+    workflow = add("workflow")
     sub = workflow.add_subparsers(
         dest="action", metavar="ACTION", required=True, parser_class=type(workflow)
     )

@@ -33,7 +33,10 @@ def settings_from(args: argparse.Namespace, *, new_profile: bool = False) -> Set
     if api_url is not None:
         check_api_url(api_url)
     return load_settings(
-        api_url=api_url, profile=getattr(args, "profile", None), new_profile=new_profile
+        api_url=api_url,
+        profile=getattr(args, "profile", None),
+        readonly=getattr(args, "readonly", None),
+        new_profile=new_profile,
     )
 
 
@@ -63,4 +66,13 @@ async def open_session(settings: Settings, **options: Any) -> AsyncIterator[Sess
     async with Session.open(settings, **options) as session:
         if getattr(session, "notice", None):
             note(session.notice)
+        await recover_sweeps(session)
         yield session
+
+
+async def recover_sweeps(session: Session) -> None:
+    """Pick up what a killed process left: lost answers looked up, planned runs sent."""
+    for sweep in await session.sweeps.recover():
+        counts = ", ".join(f"{v} {k}" for k, v in sorted(sweep.counts.items()))
+        what = "run" if sweep.kind == "single" else f"sweep {sweep.id[:8]}"
+        note(f"resumed {what} left by an interrupted comfytui: {counts}")

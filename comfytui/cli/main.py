@@ -8,19 +8,33 @@ exit code from `ComfyTuiError.exit_code`; `COMFYTUI_DEBUG=1` adds the traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import importlib
 import os
 import sys
-import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from types import ModuleType
 from typing import NoReturn
 
 from comfytui.errors import ComfyTuiError
 from comfytui.sanitize import plain
 
 PROG = "comfytui"
-COMMANDS = ("ls", "show", "run", "cancel", "workflow", "auth")
+#: command -> (the module of comfytui.cli that registers it, its line in `comfytui -h`). Only the
+#: module of the command given is imported: `-h` and `--version` import none.
+COMMAND_MODULES = {
+    "ls": ("commands_list", "list workflows, deployments, machines or runs"),
+    "show": ("commands_list", "details of one workflow, deployment, machine or run"),
+    "run": ("commands_run", "start a run of a deployment (prints the run id)"),
+    "rerun": ("commands_sweep", "run a past run again with its inputs (-i changes some)"),
+    "sweep": ("commands_sweep", "list, show, cancel or retry sweeps (runs started together)"),
+    "cancel": ("commands_run", "cancel a queued or running run"),
+    "workflow": ("commands_workflow", "manage workflows"),
+    "auth": ("commands_auth", "log in, show or forget the API key of a profile"),
+}
+COMMANDS = tuple(COMMAND_MODULES)
+ALL = "*"
 TUI_FLAGS = ("--api-url", "--profile")  # what comfytui.ui.launch accepts (each takes a value)
+TUI_SWITCHES = ("--readonly",)  # and its flags without a value
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
@@ -55,44 +69,75 @@ def _global_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         default=default,
         help="settings and key of another account (config [profiles.NAME])",
     )
+    group.add_argument(
+        "--readonly",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="refuse everything that starts, cancels, uploads or pushes (exit 2)",
+    )
 
 
-def build_parser() -> Parser:
-    from comfytui.cli import commands_auth, commands_list, commands_run, commands_workflow
-
+def build_parser(command: str | None = ALL) -> Parser:
+    """The parser. Only the module of `command` registers its arguments (every module: ALL);
+    the other commands get a stub that only shows their line in `comfytui -h`."""
     parser = Parser(
         prog=PROG,
         description="ComfyUI Deploy from the terminal.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_Version)
     _global_flags(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    def add(name: str, help_text: str) -> Parser:
+    def add(name: str, help_text: str | None = None) -> Parser:
+        help_text = help_text or COMMAND_MODULES.get(name, ("", ""))[1]
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         _global_flags(cmd, suppress=True)
         return cmd
 
-    commands_list.register(add)
-    commands_run.register(add)
-    commands_workflow.register(add, _global_flags)
-    commands_auth.register(add, _global_flags)
+    wanted = {m for m, _ in COMMAND_MODULES.values()} if command == ALL else set()
+    if command in COMMAND_MODULES:
+        wanted.add(COMMAND_MODULES[command][0])
+    done: set[str] = set()
+    for name, (module, help_text) in COMMAND_MODULES.items():
+        if module in wanted and module not in done:
+            importlib.import_module(f"comfytui.cli.{module}").register(add, _global_flags)
+            done.add(module)
+        elif module not in wanted:
+            sub.add_parser(name, help=help_text, description=help_text)
     return parser
 
 
+class _Version(argparse.Action):
+    """`--version`: the version is read (importlib.metadata) only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show program's version number and exit",
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        parser.exit(0, f"{parser.prog} {_version()}\n")
+
+
+def _command_of(args: Sequence[str]) -> str | None:
+    """The command word of a command line (after the global flags and their values)."""
+    return next((arg for arg in _bare_args(args) if not arg.startswith("-")), None)
+
+
 def _version() -> str:
-    try:
-        from importlib.metadata import version
+    from comfytui import __version__  # not importlib.metadata: ~50 ms for one string
 
-        return version("comfytui")
-    except Exception:  # noqa: BLE001 - running from a source tree
-        return "dev"
+    return __version__
 
 
-def _wants_tui(args: Sequence[str]) -> bool:
-    """True when no command is given, only the flags the TUI takes (or nothing)."""
+def _bare_args(args: Sequence[str]) -> Iterator[str]:
+    """The arguments other than the flags the TUI takes and their values."""
     skip = False
     for arg in args:
         if skip:
@@ -100,21 +145,28 @@ def _wants_tui(args: Sequence[str]) -> bool:
         elif arg in TUI_FLAGS:
             skip = True
         elif arg.split("=", 1)[0] not in TUI_FLAGS:
-            return False  # a command, --help, or an unknown flag: the CLI parser answers (exit 2)
-    return True
+            yield arg
+
+
+def _wants_tui(args: Sequence[str]) -> bool:
+    """True when no command is given, only the flags the TUI takes (or nothing); a command,
+    --help or an unknown flag goes to the CLI parser (which answers exit 2 to the unknown)."""
+    return next(_bare_args(args), None) is None
 
 
 def run_cli(argv: Sequence[str]) -> int:
-    parser = build_parser()
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(list(argv))
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     debug = os.environ.get("COMFYTUI_DEBUG", "") not in ("", "0")
     try:
-        return int(asyncio.run(args.handler(args)) or 0)
+        return int(_asyncio(offline=getattr(args, "offline", False)).run(args.handler(args)) or 0)
     except ComfyTuiError as exc:
         if debug:
+            import traceback
+
             traceback.print_exc()
         _fail(str(exc))
         return exc.exit_code
@@ -128,9 +180,30 @@ def run_cli(argv: Sequence[str]) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into one line
         if debug:
+            import traceback
+
             traceback.print_exc()
         _fail(f"internal error: {type(exc).__name__}: {exc} (COMFYTUI_DEBUG=1 shows details)")
         return EXIT_INTERNAL
+
+
+def _asyncio(*, offline: bool) -> ModuleType:
+    """asyncio (imported here: `-h` needs none). Offline commands never open a connection, so
+    asyncio is imported without its TLS support there: `ssl` (libssl, ~10 ms) is not loaded
+    unless something else asks for it later (`import ssl` works again after this)."""
+    if not offline or "asyncio" in sys.modules:
+        import asyncio
+
+        return asyncio
+    blocked = "ssl" not in sys.modules
+    if blocked:
+        sys.modules["ssl"] = None  # type: ignore[assignment]  # asyncio: `try: import ssl`
+    try:
+        import asyncio
+    finally:
+        if blocked and sys.modules.get("ssl", False) is None:
+            del sys.modules["ssl"]
+    return asyncio
 
 
 def _fail(message: str) -> None:

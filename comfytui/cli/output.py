@@ -17,14 +17,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from rich.cells import cell_len
-
 from comfytui.models import Deployment, InputSpec, Machine, Run, SavedOutput, Workflow
 from comfytui.sanitize import plain
 
 # Version of the --json shapes documented in docs/cli.md; bumped only on incompatible changes.
 JSON_SCHEMA_VERSION = 1
 NAME_WIDTH = 40
+
+
+def cell_len(text: str) -> int:
+    """Terminal cells of `text`: its length when ASCII, else rich's wide-character table.
+
+    rich (~25 ms to import) loads only for a table that holds non-ASCII text."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len as cells
+
+    return cells(text)
 
 
 # --- JSON -------------------------------------------------------------------------------------

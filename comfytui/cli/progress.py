@@ -58,6 +58,15 @@ class Progress:
         text = f"{bar} {status:<10} {elapsed:5.1f}s {live}".rstrip()
         return text
 
+    def line(self, text: str) -> None:
+        """One redrawn line (a sweep's counts); in pipes written again only when it changes."""
+        text = plain(text)
+        if self.tty:
+            self._draw(text)
+        elif text != self._last_line:
+            self._last_line = text
+            self._write_line(text)
+
     # --- uploads ------------------------------------------------------------------------------
 
     def upload(self, name: str, sent: int, total: int | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,8 +29,12 @@ class Listener:
             await self.route(path)(scope, receive, send)
             return
         host, port = scope.get("server") or ("", 0)
+        key = (method, path)
+        in_flight = self.state.enter(key)
         self.state.record_request(
             {
+                "at": time.time(),
+                "in_flight": in_flight,  # requests of this method and path being answered
                 "host": host,
                 "port": port,
                 "method": method,
@@ -38,12 +43,15 @@ class Listener:
                 "headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
             }
         )
-        fault = self.state.faults.pick(path, method)
-        if fault is not None and await respond(fault, send, self.state.dialect != "v2"):
-            return
-        if fault is not None and fault.kind == "delay":
-            send = delayed(fault, send)
-        await self.route(path)(scope, receive, send)
+        try:
+            fault = self.state.faults.pick(path, method)
+            if fault is not None and await respond(fault, send, self.state.dialect != "v2"):
+                return
+            if fault is not None and fault.kind == "delay":
+                send = delayed(fault, send)
+            await self.route(path)(scope, receive, send)
+        finally:
+            self.state.leave(key)
 
 
 def api_listener(state: EmulatorState) -> Listener:

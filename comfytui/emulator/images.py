@@ -69,7 +69,9 @@ def cached(key: tuple[str, str], inputs: dict[str, Any], fmt: str) -> bytes:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    content = render(inputs, fmt)
+    from comfytui.emulator import media  # GIF, MP4, WAV, text; images fall through to render
+
+    content = media.render(inputs, fmt)
     with _lock:
         _cache[key] = content
         while len(_cache) > _CACHE_SIZE:

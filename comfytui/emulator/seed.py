@@ -55,6 +55,13 @@ WORKFLOWS: tuple[tuple[str, list[dict[str, Any]], str, int, list[tuple[str, int]
     (LONG_NAME, graphs.SIMPLE_INPUTS, "png", 2, [("production", 1)]),
     ("draft-no-deployment", graphs.SIMPLE_INPUTS, "png", 1, []),
 )
+# Deployments whose outputs are not images (built after the past runs, so the ids above stay).
+MEDIA_WORKFLOWS: tuple[tuple[str, list[dict[str, Any]], str, int, list[tuple[str, int]]], ...] = (
+    ("gif-out", graphs.SIMPLE_INPUTS, "gif", 1, [("production", 0)]),
+    ("mp4-out", graphs.SIMPLE_INPUTS, "mp4", 1, [("production", 0)]),
+    ("wav-out", graphs.SIMPLE_INPUTS, "wav", 1, [("production", 0)]),
+    ("text-out", graphs.SIMPLE_INPUTS, "txt", 1, [("production", 0)]),
+)
 
 
 @dataclass
@@ -142,7 +149,20 @@ def build(seed: int) -> SeedData:
         machine = _machine(rng, index, spec)
         data.machines[machine["id"]] = machine
         machine_ids.append(machine["id"])
-    for w_index, (name, inputs, fmt, versions, deployments) in enumerate(WORKFLOWS):
+    _workflows(rng, data, machine_ids, WORKFLOWS, 0)
+    _past_runs(rng, data)
+    _workflows(rng, data, machine_ids, MEDIA_WORKFLOWS, len(WORKFLOWS))
+    return data
+
+
+def _workflows(
+    rng: random.Random,
+    data: SeedData,
+    machine_ids: list[str],
+    workflows: tuple[tuple[str, list[dict[str, Any]], str, int, list[tuple[str, int]]], ...],
+    first: int,
+) -> None:
+    for w_index, (name, inputs, fmt, versions, deployments) in enumerate(workflows, first):
         created = BASE_TIME - timedelta(days=20 - w_index)
         workflow_id = seeded_uuid(rng)
         data.workflows[workflow_id] = {
@@ -185,8 +205,6 @@ def build(seed: int) -> SeedData:
                 "gpu": MACHINES[machine_index][3],
                 "output_format": fmt,
             }
-    _past_runs(rng, data)
-    return data
 
 
 def _past_runs(rng: random.Random, data: SeedData) -> None:

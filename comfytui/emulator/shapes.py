@@ -10,6 +10,7 @@ from comfytui.emulator.common import iso
 from comfytui.emulator.discovery import v2_input_types
 from comfytui.emulator.graphs import output_types
 from comfytui.emulator.lifecycle import RunRecord, RunView
+from comfytui.emulator.media import output_key, text_value
 from comfytui.emulator.state import EmulatorState
 
 INTERNAL_KEYS = ("output_format",)
@@ -45,6 +46,15 @@ def media_item(state: EmulatorState, record: RunRecord) -> dict[str, Any]:
     }
 
 
+def output_data(record: RunRecord, item: dict[str, Any]) -> dict[str, Any]:
+    """`outputs[].data` of a successful run: the file under its node's key (`images`, `gifs`,
+    `audio`, `text_file`), a text output's string under `text` too."""
+    data: dict[str, Any] = {output_key(record.output_format): [item]}
+    if record.output_format == "txt":
+        data["text"] = [text_value(record.inputs)]
+    return data
+
+
 def error_detail(record: RunRecord) -> dict[str, str]:
     """The runner's failure payload (`data.error` on v1)."""
     return {"error_type": "MachineError", "stack_trace": record.error or "failed"}
@@ -56,9 +66,7 @@ def v2_outputs(state: EmulatorState, record: RunRecord, view: RunView) -> list[d
     v2 drops outputs whose data is not lists of MediaItem or strings, so the error is a string.
     """
     if view.status == "success":
-        data: dict[str, Any] = {
-            "images": [{**media_item(state, record), "output_id": "output_images"}]
-        }
+        data = output_data(record, {**media_item(state, record), "output_id": "output_images"})
         meta = {"node_id": str(len(record.nodes)), "node_class": record.nodes[-1]}
     elif view.status == "failed" and record.error:
         data = {"error": [f"MachineError: {record.error}"]}

@@ -7,7 +7,7 @@ from typing import Any
 
 from comfytui.emulator.common import iso
 from comfytui.emulator.lifecycle import RunRecord, RunView
-from comfytui.emulator.shapes import error_detail, hosted_run_fields, media_item
+from comfytui.emulator.shapes import error_detail, hosted_run_fields, media_item, output_data
 from comfytui.emulator.state import EmulatorState
 
 # The self-host database knows five statuses; the others map onto the nearest one.
@@ -22,7 +22,7 @@ SELFHOST_STATUS = {
 def _outputs(state: EmulatorState, record: RunRecord, view: RunView) -> list[dict[str, Any]]:
     if view.status == "success":
         item = {k: v for k, v in media_item(state, record).items() if k != "is_public"}
-        return [{"data": {"images": [item]}}]
+        return [{"data": output_data(record, item)}]
     if view.status == "failed" and record.error:
         return [{"data": {"error": error_detail(record)}}]
     return []

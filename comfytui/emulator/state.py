@@ -50,6 +50,7 @@ class EmulatorState:
         self.storage_url = ""
         self.faults = FaultSet(seed)
         self.log: deque[dict[str, Any]] = deque(maxlen=LOG_LIMIT)
+        self.in_flight: dict[tuple[str, str], int] = {}  # (method, path) -> being answered
         self.webhooks: list[dict[str, Any]] = []
         self.reset()
 
@@ -131,6 +132,16 @@ class EmulatorState:
             )
             self.runs[record.id] = record
         return record
+
+    def enter(self, key: tuple[str, str]) -> int:
+        """One more request of (method, path) being answered; returns how many are now."""
+        with self.lock:
+            self.in_flight[key] = self.in_flight.get(key, 0) + 1
+            return self.in_flight[key]
+
+    def leave(self, key: tuple[str, str]) -> None:
+        with self.lock:
+            self.in_flight[key] -= 1
 
     def record_request(self, entry: dict[str, Any]) -> None:
         with self.lock:

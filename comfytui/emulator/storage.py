@@ -9,10 +9,9 @@ from fastapi.responses import Response
 
 from comfytui.emulator import images
 from comfytui.emulator.common import now
+from comfytui.emulator.media import MEDIA_TYPES
 from comfytui.emulator.shapes import BUCKET, output_filename
 from comfytui.emulator.state import EmulatorState, StoredFile
-
-MEDIA_TYPES = {"png": "image/png", "webp": "image/webp"}
 
 
 def _s3_error(status: int, code: str, message: str) -> Response:

@@ -12,9 +12,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from comfytui.api import ComfyDeployClient
 from comfytui.cache import Cache
 from comfytui.errors import (
     ApiError,
@@ -26,7 +25,11 @@ from comfytui.errors import (
     RateLimitedError,
     ServerError,
 )
+from comfytui.services.lazy_client import OfflineError
 from comfytui.services.listing import Connectivity, Listing
+
+if TYPE_CHECKING:
+    from comfytui.api import ComfyDeployClient
 
 T = TypeVar("T")
 
@@ -129,6 +132,8 @@ class CatalogBase:
                 self.link.failed(exc)
             found = await cached()
             if found is None:
+                if isinstance(exc, OfflineError):
+                    raise NotFoundError(f"{what} is not in the local cache (--offline)") from None
                 if isinstance(exc, ApiError):
                     raise
                 raise NetworkError(

@@ -6,7 +6,6 @@ control characters or NUL, be hundreds of characters long, or be a Windows devic
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -45,6 +44,8 @@ def _cap(text: str, limit: int = MAX_NAME_BYTES) -> str:
 
 
 def sha256_hex(content: bytes) -> str:
+    import hashlib  # late: offline commands never hash an output
+
     return hashlib.sha256(content).hexdigest()
 
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from comfytui.api import ComfyDeployClient
 from comfytui.cache import Cache
 from comfytui.errors import ApiError, ComfyTuiError
 from comfytui.models import Deployment, OutputFile, Run, RunStatus, SavedOutput
@@ -25,6 +23,10 @@ from comfytui.services.catalog import Catalog
 from comfytui.services.inputs import local_files, validate_inputs
 from comfytui.services.outputs import OutputStore
 from comfytui.services.run_catalog import merge_run, resumable_runs
+from comfytui.services.sweeps import queued_run
+
+if TYPE_CHECKING:
+    from comfytui.api import ComfyDeployClient
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class RunService:
         self.store = store
         self.min_interval = min_interval
         self.max_interval = max_interval
+        self.queue: Callable[[Deployment, dict[str, Any]], Awaitable[str]] | None = None
 
     # --- start --------------------------------------------------------------------------------
 
@@ -68,21 +71,11 @@ class RunService:
         inputs = validate_inputs(deployment.inputs, values)
         for name, path in local_files(inputs).items():
             inputs[name] = await self._upload(name, path, on_upload_progress)
-        run_id = await self.client.queue_run(deployment.id, inputs)
-        now = datetime.now(UTC)
-        run = Run(
-            id=run_id,
-            status=RunStatus.NOT_STARTED,
-            raw_status=RunStatus.NOT_STARTED.value,
-            deployment_id=deployment.id,
-            workflow_id=deployment.workflow_id,
-            workflow_version_id=deployment.workflow_version_id,
-            machine_id=deployment.machine_id,
-            origin="api",
-            inputs=inputs,
-            created_at=now,
-            updated_at=now,
-        )
+        if self.queue is not None:  # the sweeps service: intent recorded, reconciled after a crash
+            run_id = await self.queue(deployment, inputs)
+        else:
+            run_id = await self.client.queue_run(deployment.id, inputs)
+        run = queued_run(deployment, run_id, inputs)
         await self.cache.upsert_run(run)
         await self.cache.save_last_inputs(deployment.id, inputs)
         return run

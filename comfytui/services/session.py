@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import json
 from collections.abc import Generator, Mapping
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
-from comfytui.api import ComfyDeployClient
 from comfytui.cache import Cache
 from comfytui.errors import ConfigError
 from comfytui.services.catalog import Catalog
+from comfytui.services.lazy_client import LazyClient
 from comfytui.services.listing import Connectivity
 from comfytui.services.outputs import OutputStore
+from comfytui.services.readonly import ReadOnlyClient
 from comfytui.services.runs import RunService
+from comfytui.services.sweeps import SweepService
 from comfytui.settings import Settings
 
 if TYPE_CHECKING:
+    from comfytui.api import ComfyDeployClient
     from comfytui.emulator.server import EmulatorServer
 
 
@@ -40,6 +43,8 @@ def account_of(api_key: str) -> str:
                 return f"{kind}:{owner}"
         except (ValueError, AttributeError):
             pass
+    import hashlib  # late: a JWT key needs none (hashlib loads OpenSSL, ~4 ms)
+
     return "key:" + hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -62,10 +67,37 @@ class Session:
         self.demo = demo
         self.emulator = emulator
         self._owns_emulator = owns_emulator
+        if settings.readonly:
+            # The one place read-only mode is enforced: no service gets the mutating calls.
+            client = ReadOnlyClient(client)  # type: ignore[assignment]
+        self.client = client
         self.link = Connectivity()
         self.outputs = OutputStore(settings.locations.outputs_dir)
         self.catalog = Catalog(client, cache, self.link)
         self.runs = RunService(client, cache, self.catalog, self.outputs)
+        self.sweeps = SweepService(
+            client, cache, self.catalog, concurrency=settings.sweep_concurrency, upload=self._upload
+        )
+        self.runs.queue = self.sweeps.queue_single
+
+    async def _upload(self, name: str, path: Path) -> str:
+        return await self.client.upload_file(path)
+        self._gallery: Any = None
+
+    @property
+    def gallery(self) -> Any:
+        """The `GalleryService` (loaded on first use: Pillow and PyAV stay out of start-up)."""
+        if self._gallery is None:
+            from comfytui.services.gallery import GalleryService
+            from comfytui.services.thumbnails import ThumbnailCache
+
+            folder = self.settings.locations.cache_dir / "thumbnails"
+            self._gallery = GalleryService(self.cache, ThumbnailCache(folder), self.runs)
+        return self._gallery
+
+    @property
+    def readonly(self) -> bool:
+        return isinstance(self.client, ReadOnlyClient)
 
     @property
     def api_host(self) -> str:
@@ -91,14 +123,20 @@ class Session:
         *,
         emulator: EmulatorServer | None = None,
         client_options: Mapping[str, Any] | None = None,
+        offline: bool = False,
     ) -> _Opening:
         """Open (no network needed). `client_options`: extra ComfyDeployClient keywords
-        (e.g. `retry_attempts=1` in tests)."""
-        return _Opening(cls, settings, emulator, dict(client_options or {}))
+        (e.g. `retry_attempts=1` in tests). The client is built on its first network use
+        (`LazyClient`); `offline=True`: never, every server call fails as unreachable."""
+        return _Opening(cls, settings, emulator, dict(client_options or {}), offline)
 
     @classmethod
     async def _open(
-        cls, settings: Settings, emulator: EmulatorServer | None, client_options: dict[str, Any]
+        cls,
+        settings: Settings,
+        emulator: EmulatorServer | None,
+        client_options: dict[str, Any],
+        offline: bool = False,
     ) -> Session:
         owns = False
         if emulator is None and settings.demo:
@@ -119,11 +157,9 @@ class Session:
                 "read_timeout": settings.read_timeout,
                 "max_body_bytes": int(settings.max_body_mb * 1_000_000),
             }
-            # In a thread: building the client loads the TLS trust store (~15-20 ms, GIL
-            # released), which overlaps with the TUI painting its first frame.
-            client = await asyncio.to_thread(
-                ComfyDeployClient, api_url, api_key, **{**options, **client_options}
-            )
+            # Built on first network use: opening imports no httpx (see LazyClient).
+            lazy = LazyClient(api_url, api_key, {**options, **client_options}, offline=offline)
+            client = cast("ComfyDeployClient", lazy)
         except ValueError as exc:
             if owns and emulator is not None:
                 await asyncio.to_thread(emulator.stop)
@@ -147,6 +183,13 @@ class Session:
             owns_emulator=owns,
         )
 
+    async def prepare_network(self) -> None:
+        """Load the HTTP client in a thread (imports httpx, reads the TLS trust store): the TUI
+        calls this once its cached rows are painted, so the first frame never waits for it."""
+        prepare = getattr(self.client, "prepare", None)
+        if prepare is not None:
+            await prepare()
+
     async def close(self) -> None:
         try:
             await self.client.aclose()
@@ -168,9 +211,14 @@ class _Opening:
     """What `Session.open` returns: await it, or use it with `async with`."""
 
     def __init__(
-        self, cls: type[Session], settings: Settings, emulator: Any, client_options: dict[str, Any]
+        self,
+        cls: type[Session],
+        settings: Settings,
+        emulator: Any,
+        client_options: dict[str, Any],
+        offline: bool = False,
     ) -> None:
-        self._args = (cls, settings, emulator, client_options)
+        self._args = (cls, settings, emulator, client_options, offline)
         self._session: Session | None = None
 
     def __await__(self) -> Generator[Any, None, Session]:

@@ -11,30 +11,33 @@ import contextlib
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from time import monotonic
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.widgets import Input, TextArea
 
 from comfytui.errors import ComfyTuiError, NetworkError
 from comfytui.models import Deployment
+from comfytui.notify import Notifier
 from comfytui.settings import Settings
+from comfytui.ui import readonly as ro
+from comfytui.ui.commandline.dispatch import CommandRunner
+from comfytui.ui.commandline.history import CommandHistory
 from comfytui.ui.commands import ComfyCommands
 from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
 from comfytui.ui.panes import ListingLoaded
 from comfytui.ui.runs.watcher import RunWatcher
 from comfytui.ui.screens.main import MainScreen
+from comfytui.ui.stylesheets import stylesheet_paths
 from comfytui.ui.widgets.status import ConnectionState, OfflineBanner, StatusBar
 
 if TYPE_CHECKING:
     from comfytui.services import Session
-
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 class SessionReady(Message):
@@ -47,14 +50,20 @@ class SessionReady(Message):
 
 class ComfyTUI(App[int]):
     TITLE = "comfytui"
-    CSS_PATH: ClassVar = sorted(STYLES.glob("*.tcss"))
+    CSS_PATH: ClassVar = stylesheet_paths()
     COMMANDS: ClassVar = App.COMMANDS | {ComfyCommands}
     BINDINGS: ClassVar = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("n", "start_run", "New run", id="app.start_run"),
         Binding("o", "open_by_id", "Open by id", id="app.open_by_id"),
+        # G where no list takes it (the panes keep vim's G = last row; 5 opens it there)
+        Binding("G", "gallery", "Gallery", show=False, id="app.gallery"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.toggle_theme"),
+        # priority: taken at once, so keys typed right after `:` reach the prompt (a normal
+        # binding runs only when the key bubbles back, after later keys went to the old focus)
+        Binding("colon", "command_mode", "Command", priority=True, id="app.command"),
+        Binding("minus", "previous_view", "Previous view", show=False, id="app.previous_view"),
     ]
 
     def __init__(
@@ -72,6 +81,12 @@ class ComfyTUI(App[int]):
         self.state = ConnectionState(api_host="", demo=settings.demo)
         self.run_watcher = RunWatcher(id="run-watcher")
         self.exit_message: str | None = None
+        self.commands = CommandRunner(self)
+        self.command_history = CommandHistory(settings.locations.data_dir / "command_history")
+        self.readonly_flag = False  # --readonly given: kept across :profile switches
+        self.started_here: set[str] = set()  # runs queued from this app (notifications)
+        self._notifier: Notifier | None = None
+        self.state.readonly = settings.readonly
         self._last_failure: str | None = None
         self._last_failure_at = 0.0
         if settings.theme:
@@ -81,6 +96,31 @@ class ComfyTUI(App[int]):
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def readonly(self) -> bool:
+        return self.settings.readonly or bool(getattr(self.session, "readonly", False))
+
+    # --- read-only mode: every key and action goes through these two ---------------------------
+
+    def _check_action_state(self, action: str, default_namespace: Any) -> bool | None:
+        # Textual asks this for each binding it shows (footer, help): False hides the key.
+        if self.readonly and ro.mutating(action):
+            return False
+        return super()._check_action_state(action, default_namespace)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `:` is a character in a text field (a prompt, a filter): no command mode there
+        return not (action == "command_mode" and isinstance(self.focused, Input | TextArea))
+
+    async def run_action(
+        self, action: Any, default_namespace: Any = None, namespaces: Any = None
+    ) -> bool:
+        what = ro.mutating(action) if self.readonly else None
+        if what is not None:
+            self.notify(ro.refusal_text(what), severity="warning", markup=False)
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     @property
     def main(self) -> MainScreen:
@@ -128,6 +168,7 @@ class ComfyTUI(App[int]):
         session = self.session
         self.state.api_host = session.api_host
         self.state.demo = session.demo
+        self.state.readonly = self.readonly
         self.sub_title = "demo: local emulator" if session.demo else session.api_host
         notice = getattr(session, "notice", None)
         if notice:
@@ -138,7 +179,21 @@ class ComfyTUI(App[int]):
 
     @work(group="resume", exit_on_error=False)
     async def _resume_runs(self) -> None:
+        self._recover_sweeps()
         await self.run_watcher.resume()
+
+    @work(group="sweep-recover", exit_on_error=False)
+    async def _recover_sweeps(self) -> None:
+        """What a killed comfytui left: lost answers looked up, planned runs sent (issue 16)."""
+        sweeps = getattr(self.session, "sweeps", None)
+        if sweeps is None:
+            return
+        for sweep in await sweeps.recover():
+            for p in await sweeps.planned(sweep.id):
+                if p.run_id:
+                    self.run_watcher.watch(p.run_id)
+            what = "a run" if sweep.kind == "single" else f"sweep {sweep.id[:8]}"
+            self.notify(f"Resumed {what} left by an interrupted comfytui.")
 
     def _fatal_error(self) -> None:
         """An unhandled exception in a handler: the traceback goes to the log, the terminal gets
@@ -220,6 +275,7 @@ class ComfyTUI(App[int]):
 
     def on_run_started(self, message: RunStarted) -> None:
         run = message.run
+        self.started_here.add(run.id)
         self.state.active_runs.add(run.id)
         self.main.runs.upsert_run(run)
         self.run_watcher.watch(run.id)
@@ -272,6 +328,13 @@ class ComfyTUI(App[int]):
 
             self.push_screen(DeploymentScreen(value))
 
+    def action_gallery(self) -> None:
+        """The gallery of every saved output (key 5 / G, the palette)."""
+        from comfytui.ui.gallery.screen import GalleryScreen
+
+        if not isinstance(self.screen, GalleryScreen):
+            self.push_screen(GalleryScreen())
+
     def action_help(self) -> None:
         from comfytui.ui.screens.help import HelpScreen
 
@@ -291,3 +354,85 @@ class ComfyTUI(App[int]):
         if self.session is None:
             return
         self.main.reload_all(cached=False)
+
+    # --- notifications -------------------------------------------------------------------------
+
+    @property
+    def notifier(self) -> Notifier:
+        if self._notifier is None:
+            self._notifier = Notifier(
+                mode=self.settings.notify, bell=self.settings.bell, write=self._write_terminal
+            )
+        return self._notifier
+
+    def _write_terminal(self, text: str) -> None:
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(text)
+            driver.flush()
+
+    def alert_run_ended(self, run: Any, text: str) -> None:
+        """A run ended unseen (another screen, or the terminal unfocused): bell and desktop
+        notification for the runs started from here (`notify`, `bell` settings)."""
+        if run.id in self.started_here:
+            self.notifier.run_ended("comfytui", text)
+
+    # --- command mode --------------------------------------------------------------------------
+
+    def action_command_mode(self, text: str = "") -> None:
+        from comfytui.ui.commandline.prompt import CommandPrompt
+
+        prompt = CommandPrompt(
+            self.command_history, self.settings.aliases, self.commands.arguments, text=text
+        )
+        self.push_screen(prompt, self.run_command)
+
+    def run_command(self, line: str | None) -> None:
+        """Run one `:` command line (the prompt, the palette and tests call this)."""
+        self.commands.run(line)
+
+    def action_previous_view(self) -> None:
+        self.run_command("back")
+
+    def switch_profile(self, name: str) -> None:
+        """Switch to another account's profile without restarting (`:profile NAME`)."""
+        from comfytui.settings import load_settings, profile_names
+
+        names = profile_names(self.settings.locations)
+        if name not in names:
+            self.notify(
+                f"no profile {name[:40]!r} in config.toml (profiles: {', '.join(names)})",
+                severity="warning",
+                markup=False,
+            )
+            return
+        try:
+            settings = load_settings(profile=name, readonly=self.readonly_flag or None)
+        except ComfyTuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._switch_session(settings)
+
+    @work(exclusive=True, group="session", exit_on_error=False)
+    async def _switch_session(self, settings: Settings) -> None:
+        from comfytui.services import Session
+
+        stack = contextlib.AsyncExitStack()
+        try:
+            session = await stack.enter_async_context(Session.open(settings))
+        except Exception as exc:  # the current session stays
+            await stack.aclose()
+            text, _ = describe(exc)
+            self.notify(f"cannot switch to profile {settings.profile}: {text}", severity="error")
+            return
+        self.run_watcher.workers.cancel_node(self.run_watcher)
+        self.run_watcher.latest.clear()
+        old, self._session_stack = self._session_stack, stack
+        self.settings, self.session = settings, session
+        self._notifier = None
+        self.state = ConnectionState(api_host=session.api_host, demo=session.demo)
+        self.started_here.clear()
+        with contextlib.suppress(Exception):
+            await old.aclose()
+        self.notify(f"profile {settings.profile}: {session.api_host}", markup=False)
+        self.post_message(SessionReady())

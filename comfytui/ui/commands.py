@@ -11,9 +11,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 from textual.markup import escape
 
+from comfytui.errors import READONLY_HINT
 from comfytui.sanitize import plain
+from comfytui.ui.commandline.parse import COMMANDS, CommandSpec
+from comfytui.ui.readonly import mutating, refusal_text
 
 if TYPE_CHECKING:
     from comfytui.ui.app import ComfyTUI
@@ -28,11 +32,20 @@ class ComfyCommands(Provider):
         app: ComfyTUI = self.app  # type: ignore[assignment]
         for index, name in enumerate(PANE_NAMES):
             yield f"Go to {name}", partial(app.action_show_pane, index), f"key {index + 1}"
+        yield "Open the gallery", app.action_gallery, "key 5 or G: every saved output"
         yield "Refresh all panes", app.action_refresh, "reload everything from the server"
         deployment = app.selected_deployment() if app.is_mounted else None
         if deployment is not None:
             label = escape(plain(deployment.name, 40))
             yield f"Start a run on {label}", app.action_start_run, "open the run form"
+        for spec in COMMANDS:
+            # every `:` command, runnable from here too (those needing an argument open the
+            # prompt with the command typed)
+            yield (
+                f"{escape(spec.title)}  {spec.summary}",
+                partial(_run_command, app, spec),
+                f"command mode: {', '.join(':' + a for a in spec.aliases) or ':' + spec.name}",
+            )
         yield "Open a run by id", app.action_open_by_id, "also opens a deployment by id or name"
         yield (
             "Open a deployment by id",
@@ -43,13 +56,48 @@ class ComfyCommands(Provider):
         yield "Zoom the current pane", app.main.action_zoom, "z"
         yield "Show keys", app.action_help, "? or F1"
 
-    async def discover(self) -> Hits:
+    def _entries(self) -> Iterator[tuple[str, Callable[[], object], str, str | None]]:
+        """Commands with, in read-only mode, the reason the mutating ones are greyed."""
+        app: ComfyTUI = self.app  # type: ignore[assignment]
         for text, command, help_text in self._commands():
-            yield DiscoveryHit(text, command, help=help_text)
+            what = _mutating_entry(command) if app.readonly else None
+            if what is None:
+                yield text, command, help_text, None
+            else:
+                yield text, partial(_refuse, app, what), help_text, READONLY_HINT
+
+    async def discover(self) -> Hits:
+        for text, command, help_text, disabled in self._entries():
+            display = Content.from_markup(text)
+            if disabled:
+                display, help_text = display.stylize("dim strike"), f"disabled: {disabled}"
+            yield DiscoveryHit(display, command, text=text, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for text, command, help_text in self._commands():
+        for text, command, help_text, disabled in self._entries():
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), command, help=help_text)
+                display = matcher.highlight(text)
+                if disabled:
+                    display, help_text = display.stylize("dim strike"), f"disabled: {disabled}"
+                yield Hit(score, display, command, text=text, help=help_text)
+
+
+def _mutating_entry(command: Callable[[], object]) -> str | None:
+    """What a palette command would change (read-only mode greys it), else None."""
+    target = command.func if isinstance(command, partial) else command
+    if target is _run_command and isinstance(command, partial):
+        return command.args[1].mutating
+    return mutating(getattr(target, "__name__", "").removeprefix("action_"))
+
+
+def _refuse(app: ComfyTUI, what: str) -> None:
+    app.notify(refusal_text(what), severity="warning", markup=False)
+
+
+def _run_command(app: ComfyTUI, spec: CommandSpec) -> None:
+    if spec.usage and not spec.usage.startswith("["):
+        app.action_command_mode(f":{spec.name} ")  # needs an argument: let the user type it
+    else:
+        app.run_command(spec.name)

@@ -27,6 +27,9 @@ def _parse(args: list[str]) -> argparse.Namespace:
     parser = _Parser(prog="comfytui", description="Browse and run ComfyUI Deploy workflows.")
     parser.add_argument("--profile", help="config profile to use")
     parser.add_argument("--api-url", help="API base URL (default: config, then env)")
+    parser.add_argument(
+        "--readonly", action="store_true", help="browse only: nothing is started or changed"
+    )
     return parser.parse_args(args)
 
 
@@ -89,7 +92,9 @@ def _bad_keymap(settings) -> str | None:  # noqa: ANN001 - Settings, imported ab
 def run_tui(args: list[str]) -> int:
     try:
         options = _parse(args)
-        settings = load_settings(api_url=options.api_url, profile=options.profile)
+        settings = load_settings(
+            api_url=options.api_url, profile=options.profile, readonly=options.readonly
+        )
     except ComfyTuiError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
@@ -104,6 +109,7 @@ def run_tui(args: list[str]) -> int:
             print(bad, file=sys.stderr)
             return 2
     app = ComfyTUI(settings)
+    app.readonly_flag = bool(options.readonly)
     try:
         app.run()
     except ComfyTuiError as exc:

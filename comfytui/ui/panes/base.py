@@ -170,8 +170,10 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
             listing, total = await self.fetch_cached()
             self.post_message(ListingLoaded(self.KIND, listing, fresh=False, total=total))
             if fresh:
-                # Cached rows first: the server is asked once they are on screen.
+                # Cached rows first: the server is asked once they are on screen, and the
+                # HTTP stack loads (in a thread) only then.
                 await self.wait_for_refresh()
+                await self.comfy.session.prepare_network()
         if fresh:
             listing, total = await self.fetch_fresh()
             self.post_message(ListingLoaded(self.KIND, listing, fresh=True, total=total))
@@ -227,6 +229,15 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         # At once, not `focus()` (call_later): keys typed right after `/` are already queued.
         self.screen.set_focus(box)
 
+    def show_filter(self, text: str) -> None:
+        """Filter by `text` with the filter box showing it (empty: no filter); focus the rows."""
+        box = self.query_one(PaneFilter)
+        with box.prevent(Input.Changed):
+            box.value = text
+        box.display = bool(text)
+        self.set_filter(text)
+        self.screen.set_focus(self.table)
+
     def close_filter(self) -> None:
         box = self.query_one(PaneFilter)
         box.value = ""
@@ -263,7 +274,17 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         hay = self._haystacks.get(key)
         if hay is None:
             hay = self._haystacks[key] = self.haystack(item)
-        return all(word in hay for word in self.query_text.split())
+        for word in self.query_text.split():
+            exact = self.word_matches(item, word)
+            if exact is False or (exact is None and word not in hay):
+                return False
+        return True
+
+    def word_matches(self, item: T, word: str) -> bool | None:
+        """A filter word with a meaning of its own (`@staging`, `/txt2img`, a status) matches
+        exactly here; None: match it as text."""
+        del item, word
+        return None
 
     def _rebuild_view(self, keep_id: str | None = None) -> None:
         column = self.COLUMNS[self.sort_index]

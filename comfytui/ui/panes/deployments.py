@@ -46,6 +46,14 @@ class DeploymentsPane(ResourcePane[Deployment]):
             Text(f"v{item.version}") if item.version is not None else safe(None),
         )
 
+    def word_matches(self, item: Deployment, word: str) -> bool | None:
+        # `@staging`: that environment; `/txt2img`: that name (the `:dep` command's filters)
+        if word.startswith("@") and len(word) > 1:
+            return (item.environment or "").casefold() == word[1:]
+        if word.startswith("/") and len(word) > 1:
+            return (item.name or "").casefold() == word[1:]
+        return None
+
     def open_item(self, item: Deployment) -> None:
         from comfytui.ui.screens.details import DeploymentScreen
 

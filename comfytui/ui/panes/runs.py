@@ -16,12 +16,15 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 
-from comfytui.models import Run, RunSummary
+from comfytui.models import Run, RunStatus, RunSummary
 from comfytui.ui.failures import fetch
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
 from comfytui.ui.panes.base import Column, ResourcePane
+
+STATUS_WORDS = frozenset(s.value for s in RunStatus)
 
 
 class RunsPage(Message, bubble=False):
@@ -55,6 +58,12 @@ class RunsPane(ResourcePane[RunSummary]):
         Column("id", "ID"),
         Column("gpu", "GPU"),
     )
+
+    BINDINGS: ClassVar = [
+        Binding("R", "rerun", "Rerun", id="runs.rerun"),
+        Binding("e", "tweak", "Tweak", id="runs.tweak"),
+        Binding("S", "sweep", "Sweep", id="runs.sweep"),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -186,10 +195,36 @@ class RunsPane(ResourcePane[RunSummary]):
         parts = (item.id, self.deployment_name(item), item.status, item.gpu, item.origin)
         return " ".join(str(p) for p in parts if p).casefold()
 
+    def word_matches(self, item: RunSummary, word: str) -> bool | None:
+        # `/txt2img`: runs of that deployment; a status word (`failed`): runs in that status
+        if word.startswith("/") and len(word) > 1:
+            return (self.deployment_name(item) or "").casefold() == word[1:]
+        if word in STATUS_WORDS:
+            return str(getattr(item.status, "value", item.status)).casefold() == word
+        return None
+
     def open_item(self, item: RunSummary) -> None:
         from comfytui.ui.runs import RunScreen
 
         self.app.push_screen(RunScreen(item.id))
+
+    def _iterate(self, name: str) -> None:
+        item = self.selected()
+        if item is None:
+            self.app.notify("No run selected.", markup=False)
+            return
+        from comfytui.ui.runs import iterate
+
+        self.app.run_worker(getattr(iterate, name)(self.app, item.id), exit_on_error=False)
+
+    def action_rerun(self) -> None:
+        self._iterate("rerun")
+
+    def action_tweak(self) -> None:
+        self._iterate("tweak")
+
+    def action_sweep(self) -> None:
+        self._iterate("open_sweep")
 
     def upsert_run(self, run: Run | RunSummary) -> None:
         """A run changed or appeared: update its row in place, or put a new run on top."""

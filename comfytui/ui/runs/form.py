@@ -59,9 +59,17 @@ class RunFormScreen(ReportsFailures, Screen[None]):
             self.error = error
             self.field = field
 
-    def __init__(self, deployment: Deployment) -> None:
+    def __init__(
+        self,
+        deployment: Deployment,
+        *,
+        prefill: dict[str, Any] | None = None,
+        prefill_note: str | None = None,
+    ) -> None:
         super().__init__()
         self.deployment = deployment
+        self.prefill = prefill  # a run's inputs (tweak): over any draft
+        self.prefill_note = prefill_note
         self.last_values: dict[str, Any] | None = None
         self.starting = False
 
@@ -79,11 +87,14 @@ class RunFormScreen(ReportsFailures, Screen[None]):
         title.append("  " + " · ".join(plain(m, 40) for m in meta if m), style="dim")
         yield Static(title, id="form-title")
         draft = _DRAFTS.get(self.app, {}).get(dep.id, {})
+        if self.prefill is not None:
+            draft = dict(self.prefill)
         with VerticalScroll(id="form-fields"):
             if not dep.inputs:
                 yield Static("This deployment has no inputs: ctrl+s starts it as it is.")
             for spec in dep.inputs:
                 yield InputField(spec, draft.get(spec.input_id))
+        yield Static("", id="form-runs")
         yield Static("", id="form-notice")
         yield Static("", id="form-error")
         with Horizontal(id="upload-row"):
@@ -101,6 +112,8 @@ class RunFormScreen(ReportsFailures, Screen[None]):
         if fields:
             fields.first().editor.focus()
         self._load_last_values()
+        if self.prefill_note:
+            self._notice(self.prefill_note)
 
     @property
     def fields(self) -> list[InputField]:
@@ -118,7 +131,10 @@ class RunFormScreen(ReportsFailures, Screen[None]):
         if values:
             self.last_values = dict(values)
             self.query_one("#form-last", Button).disabled = False
-            self._notice("Last values used for this deployment are available: ctrl+l fills them.")
+            if not self.prefill_note:
+                self._notice(
+                    "Last values used for this deployment are available: ctrl+l fills them."
+                )
 
     def action_use_last(self) -> None:
         if not self.last_values:
@@ -143,11 +159,13 @@ class RunFormScreen(ReportsFailures, Screen[None]):
     def _back_pressed(self) -> None:
         self.action_back()
 
-    def collect(self) -> dict[str, Any] | None:
-        """Parsed values of every field, or None after marking the invalid ones inline."""
+    def collect(self, skip: Any = ()) -> dict[str, Any] | None:
+        """Parsed values of every field (but `skip`), or None after marking the invalid ones."""
         values: dict[str, Any] = {}
         bad: list[InputField] = []
         for field in self.fields:
+            if field.spec.input_id in skip:
+                continue
             try:
                 value = field.value()
             except InputError:
@@ -164,8 +182,57 @@ class RunFormScreen(ReportsFailures, Screen[None]):
             return None
         return values
 
+    def sweep_values(self) -> dict[str, list[Any]]:
+        """Fields holding list/range syntax (`1..8`, `5,7,9`, `@prompts.txt`): name -> values."""
+        from comfytui.services.inputs import parse_value
+        from comfytui.services.sweep_plan import expand
+
+        lists: dict[str, list[Any]] = {}
+        for field in self.fields:
+            raw = field.raw()
+            if not isinstance(raw, str) or not raw.strip():
+                continue
+            spec = field.spec
+            if spec.kind.value in ("image", "file") or (
+                ".." not in raw and "," not in raw and not raw.startswith("@")
+            ):
+                continue
+            values = expand(spec, spec.input_id, raw.strip())
+            if len(values) > 1:
+                lists[spec.input_id] = [parse_value(spec, v) for v in values]
+        return lists
+
+    def _count_runs(self) -> None:
+        try:
+            lists = self.sweep_values()
+        except InputError as exc:
+            self.query_one("#form-runs", Static).update(Text(f"✗ {exc}", style="red"))
+            return
+        total = 1
+        for values in lists.values():
+            total *= len(values)
+        label = Text("")
+        if total > 1:
+            label = Text(f"{total} runs", style="bold")
+            label.append(f"  varying: {', '.join(lists)}", style="dim")
+        self.query_one("#form-runs", Static).update(label)
+
+    def on_input_changed(self) -> None:
+        self._count_runs()
+
+    def on_text_area_changed(self) -> None:
+        self._count_runs()
+
     def action_start(self) -> None:
         if self.starting:
+            return
+        try:
+            lists = self.sweep_values()
+        except InputError as exc:
+            self._error(str(exc))
+            return
+        if lists:
+            self._start_sweep(lists)
             return
         values = self.collect()
         if values is None:
@@ -177,6 +244,25 @@ class RunFormScreen(ReportsFailures, Screen[None]):
             self.query_one("#upload-row").display = True
             self.query_one("#upload-bar", ProgressBar).update(total=1.0, progress=0)
         self._start(values)
+
+    @work(exclusive=True, group="run-form-sweep", exit_on_error=False)
+    async def _start_sweep(self, lists: dict[str, list[Any]]) -> None:
+        from comfytui.services.sweep_plan import SweepPlan
+        from comfytui.ui.runs.confirm import ConfirmScreen
+        from comfytui.ui.runs.sweep_view import start_sweep_worker
+
+        single = self.collect(skip=lists)
+        if single is None:
+            return
+        fixed = {name: [value] for name, value in single.items()}
+        order = [f.spec.input_id for f in self.fields]
+        values = {**fixed, **lists}
+        plan = SweepPlan({name: values[name] for name in order if name in values})
+        question = f"Send {plan.describe()} of {plain(self.deployment.name, 60)}?"
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send")):
+            return
+        _DRAFTS.get(self.app, {}).pop(self.deployment.id, None)
+        start_sweep_worker(self.app, self.deployment, plan)
 
     @work(exclusive=True, group="run-form-start", exit_on_error=False)
     async def _start(self, values: dict[str, Any]) -> None:

@@ -52,7 +52,19 @@ class RunScreen(ReportsFailures, Screen[None]):
         Binding("right", "step(1)", "Next output", priority=True, id="runs.view.next"),
         Binding("o", "open_output", "Open file", id="runs.view.open"),
         Binding("y", "copy_url", "Copy URL", id="runs.view.copy_url"),
+        Binding("R", "rerun", "Rerun", id="runs.view.rerun"),
+        Binding("e", "tweak", "Tweak", id="runs.view.tweak"),
     ]
+
+    def action_rerun(self) -> None:
+        from comfytui.ui.runs import iterate
+
+        self.app.run_worker(iterate.rerun(self.app, self.run_id), exit_on_error=False)
+
+    def action_tweak(self) -> None:
+        from comfytui.ui.runs import iterate
+
+        self.app.run_worker(iterate.tweak(self.app, self.run_id), exit_on_error=False)
 
     class Loaded(Message):
         def __init__(
@@ -64,10 +76,16 @@ class RunScreen(ReportsFailures, Screen[None]):
             self.note = note
 
     def __init__(
-        self, run_id: str, *, run: Run | None = None, deployment_name: str | None = None
+        self,
+        run_id: str,
+        *,
+        run: Run | None = None,
+        deployment_name: str | None = None,
+        output_url: str | None = None,
     ) -> None:
         super().__init__()
         self.run_id = run_id
+        self._want_url = output_url  # open at this output (the gallery's) once it is known
         self.run: Run | None = run
         self.saved: dict[str, SavedOutput] = {}  # url -> saved file
         self.save_error: str | None = None
@@ -245,6 +263,11 @@ class RunScreen(ReportsFailures, Screen[None]):
     @property
     def current(self) -> OutputFile | None:
         outputs = self.outputs
+        if self._want_url and outputs:
+            urls = [o.url for o in outputs]
+            if self._want_url in urls:
+                self.index = urls.index(self._want_url)
+            self._want_url = None
         if not outputs:
             return None
         self.index = min(max(self.index, 0), len(outputs) - 1)

@@ -139,8 +139,12 @@ class RunWatcher(ReportsFailures, Widget):
                 error = str(exc)
         self.saved_outputs[run.id] = saved
         self.saved.publish(OutputsSaved(run.id, saved, error))
-        if not self._is_viewed(run.id):
-            self._notify_end(run, saved, error)
+        # "looking elsewhere": another screen, or the terminal itself is not focused
+        if not self._is_viewed(run.id) or not self.app.app_focus:
+            text = self._notify_end(run, saved, error)
+            alert = getattr(self.app, "alert_run_ended", None)
+            if alert is not None:
+                alert(run, text)
 
     # --- words --------------------------------------------------------------------------------
 
@@ -148,7 +152,7 @@ class RunWatcher(ReportsFailures, Widget):
         screen = self.app.screen
         return getattr(screen, "run_id", None) == run_id and type(screen).__name__ == "RunScreen"
 
-    def _notify_end(self, run: Run, saved: list[SavedOutput], error: str | None) -> None:
+    def _notify_end(self, run: Run, saved: list[SavedOutput], error: str | None) -> str:
         short = run.id[:8]
         if run.status is RunStatus.SUCCESS:
             files = f": {len(saved)} output(s) saved" if saved else ""
@@ -161,6 +165,7 @@ class RunWatcher(ReportsFailures, Widget):
         if error:
             text += f" (outputs not saved: {error})"
         self.app.notify(text, severity=severity, markup=False)  # type: ignore[arg-type]
+        return text
 
     def _lost(self, run_id: str, reason: str) -> None:
         self.app.notify(

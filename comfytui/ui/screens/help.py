@@ -28,6 +28,18 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
     )
 
 
+def command_table() -> DataTable:
+    """Every `:` command with its aliases (user aliases come from config.toml [aliases])."""
+    from comfytui.ui.commandline.parse import COMMANDS
+
+    table: DataTable = DataTable(cursor_type="row", id="help-commands")
+    table.add_columns("Command", "Aliases", "What it does")
+    for spec in COMMANDS:
+        aliases = " ".join(f":{a}" for a in spec.aliases)
+        table.add_row(Text(spec.title, style="bold"), Text(aliases), Text(spec.summary))
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close"),
@@ -45,6 +57,8 @@ class HelpScreen(ModalScreen[None]):
             for keys, description, ident in self.rows:
                 table.add_row(Text(keys, style="bold"), Text(description), Text(ident, style="dim"))
             yield table
+            yield Static(Text("Commands (: opens the prompt; tab completes, up/down: history)"))
+            yield command_table()
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

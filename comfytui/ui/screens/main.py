@@ -21,6 +21,7 @@ class MainScreen(Screen[None]):
         Binding("2", "show_pane(1)", "Deployments", show=False, id="main.pane2"),
         Binding("3", "show_pane(2)", "Machines", show=False, id="main.pane3"),
         Binding("4", "show_pane(3)", "Runs", show=False, id="main.pane4"),
+        Binding("5", "app.gallery", "Gallery", id="main.gallery"),
         Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="main.next_pane"),
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, id="main.prev_pane"),
         Binding("z", "zoom", "Zoom pane", id="main.zoom"),

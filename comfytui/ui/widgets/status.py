@@ -19,6 +19,7 @@ from comfytui.ui.format import ago_str
 class ConnectionState:
     api_host: str = ""
     demo: bool = False
+    readonly: bool = False
     offline: bool = False
     connecting: bool = True
     last_sync: datetime | None = None
@@ -31,6 +32,9 @@ class StatusBar(Static):
 
     def show(self, state: ConnectionState, now: datetime) -> None:
         line = Text()
+        if state.readonly:
+            line.append(" READ-ONLY ", style="bold white on red")
+            line.append(" ")
         if state.demo:
             line.append(" demo: local emulator ", style="bold black on yellow")
             line.append(" ")
