@@ -85,7 +85,8 @@ def _bad_keymap(settings) -> str | None:  # noqa: ANN001 - Settings, imported ab
         return None
     return (
         f"{settings.locations.config_file}: keymap.{unknown[0]} is not a binding id; "
-        f"use one of {', '.join(closest_first(unknown[0], known))}"
+        f"closest: {', '.join(closest_first(unknown[0], known)[:3])} "
+        f"({len(known)} ids; the help screen, ?, lists them)"
     )
 
 
