@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from comfytui.config_check import validate as validate_config
 from comfytui.errors import ConfigError
 from comfytui.locations import Locations, locations
 
@@ -85,6 +86,7 @@ def load_settings(
     api_url: str | None = None,
     profile: str | None = None,
     keyring_lookup: bool = True,
+    new_profile: bool = False,
     readonly: bool | None = None,
 ) -> Settings:
     """Build Settings from defaults < config file < environment < flags."""
@@ -92,10 +94,13 @@ def load_settings(
     locs = locations(env)
     values: dict[str, Any] = {"locations": locs}
     config = _read_config(locs.config_file)
+    validate_config(locs.config_file, config)
     chosen_profile = profile or str(config.get("profile", "default"))
     values["profile"] = chosen_profile
     section = dict(config)
     profiles = config.get("profiles", {})
+    if chosen_profile != "default" and chosen_profile not in profiles and not new_profile:
+        _require_known_profile(chosen_profile, profiles, keyring_lookup, locs.config_file)
     if chosen_profile != "default" or chosen_profile in profiles:
         section.update(profiles.get(chosen_profile, {}))
     _apply_config(values, section)
@@ -116,6 +121,19 @@ def load_settings(
         if stored:
             settings = replace(settings, api_key=Secret(stored), key_source="keyring")
     return settings
+
+
+def _require_known_profile(
+    name: str, profiles: Mapping[str, Any], keyring_lookup: bool, config_file: Path
+) -> None:
+    """An undefined profile is a typo, not demo mode: exit 2 naming the profiles there are."""
+    if keyring_lookup:
+        from comfytui.credentials import keyring_get  # a key stored by `auth login` defines it
+
+        if keyring_get(name):
+            return
+    known = ", ".join(["default", *sorted(profiles)])
+    raise ConfigError(f"profile {name!r} is not defined in {config_file}; known profiles: {known}")
 
 
 def profile_names(locs: Locations) -> list[str]:

@@ -100,7 +100,7 @@ def test_readonly_config_is_per_profile(tmp_path, monkeypatch):
     settings.locations.config_file.write_text('notify = "loud"\n')
     from comfytui.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="notify must be one of"):
+    with pytest.raises(ConfigError, match="notify = .loud. is not allowed; use one of auto"):
         load_settings(keyring_lookup=False)
 
 

@@ -76,7 +76,7 @@ async def verify_key(settings: Settings) -> str | None:
 
 
 async def cmd_login(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, new_profile=True)
     key = read_key()
     candidate = replace(settings, api_key=Secret(key), key_source="flag")
     remark = None if args.no_verify else await verify_key(candidate)

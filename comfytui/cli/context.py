@@ -24,8 +24,11 @@ def note(text: str) -> None:
     print(plain(text), file=sys.stderr, flush=True)
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Defaults < config.toml < environment < the --api-url / --profile flags."""
+def settings_from(args: argparse.Namespace, *, new_profile: bool = False) -> Settings:
+    """Defaults < config.toml < environment < the --api-url / --profile flags.
+
+    `new_profile`: an undefined --profile is being created (auth login), not a typo.
+    """
     api_url = getattr(args, "api_url", None)
     if api_url is not None:
         check_api_url(api_url)
@@ -33,6 +36,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         api_url=api_url,
         profile=getattr(args, "profile", None),
         readonly=getattr(args, "readonly", None),
+        new_profile=new_profile,
     )
 
 

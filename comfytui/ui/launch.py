@@ -74,6 +74,22 @@ def _probe_images() -> None:
         log.warning("textual_image probe failed", exc_info=True)
 
 
+def _bad_keymap(settings) -> str | None:  # noqa: ANN001 - Settings, imported above
+    """One line when config [keymap] names a binding id the app does not have."""
+    from comfytui.config_check import closest_first, unknown_keymap_ids
+    from comfytui.ui.keymap_ids import known_binding_ids
+
+    known = known_binding_ids()
+    unknown = unknown_keymap_ids(settings.keymap, known)
+    if not unknown:
+        return None
+    return (
+        f"{settings.locations.config_file}: keymap.{unknown[0]} is not a binding id; "
+        f"closest: {', '.join(closest_first(unknown[0], known)[:3])} "
+        f"({len(known)} ids; the help screen, ?, lists them)"
+    )
+
+
 def run_tui(args: list[str]) -> int:
     try:
         options = _parse(args)
@@ -88,6 +104,11 @@ def run_tui(args: list[str]) -> int:
     _probe_images()
     from comfytui.ui.app import ComfyTUI
 
+    if settings.keymap:
+        bad = _bad_keymap(settings)
+        if bad:
+            print(bad, file=sys.stderr)
+            return 2
     app = ComfyTUI(settings)
     app.readonly_flag = bool(options.readonly)
     try:
