@@ -57,7 +57,10 @@ def _url(value: Any) -> str:
 
 
 def _theme(value: Any) -> str:
-    from textual.theme import BUILTIN_THEMES  # late: only when a theme is set
+    # late, and through the UI floor (the only one that imports Textual): only when a theme is set
+    from comfytui.ui.theme_names import builtin_theme_names
+
+    BUILTIN_THEMES = builtin_theme_names()  # noqa: N806 - the set Textual names so
 
     if not isinstance(value, str) or value not in BUILTIN_THEMES:
         raise _Bad("one of " + ", ".join(closest_first(str(value), BUILTIN_THEMES)))

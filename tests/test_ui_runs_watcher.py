@@ -42,6 +42,9 @@ async def test_several_runs_in_the_background_notify_when_they_end(emulator_fact
     # first run ends: the test is about several runs watched at once
     emu = emulator_factory(speed=0.2)
     app = ComfyTUI(settings_for(emu))
+    told: list[str] = []  # every toast, kept (a toast expires after a few seconds on screen)
+    notify = app.notify
+    app.notify = lambda message, *a, **k: (told.append(str(message)), notify(message, *a, **k))[1]
     async with app.run_test(size=(120, 40)) as pilot:
         # the event loop's lag, sampled every 20 ms while the runs are watched
         lags: list[float] = []
@@ -77,7 +80,7 @@ async def test_several_runs_in_the_background_notify_when_they_end(emulator_fact
         assert len(lags) > 20 and max(lags) < 0.75, sorted(lags)[-5:]
         assert not app.run_watcher.active
         for run_id in run_ids:
-            assert any(m.startswith(f"Run {run_id[:8]} finished") for m in _messages(app))
+            assert any(m.startswith(f"Run {run_id[:8]} finished") for m in told), told
             saved = app.run_watcher.saved_outputs[run_id]
             assert saved and all(Path(s.path).is_file() for s in saved)
 

@@ -124,7 +124,9 @@ class _Version(argparse.Action):
         )
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        parser.exit(0, f"{parser.prog} {_version()}\n")
+        sys.stdout.write(f"{parser.prog} {_version()}\n")  # stdout, as --version should
+        sys.stdout.flush()
+        parser.exit(0)
 
 
 def _command_of(args: Sequence[str]) -> str | None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from comfytui.api import ComfyDeployClient
 from comfytui.api.logs import LogsUnavailable
 from comfytui.errors import NotSupportedError
 from comfytui.models import LogLine
+
+if TYPE_CHECKING:  # the client (httpx) is built on first network use, not imported at start
+    from comfytui.api import ComfyDeployClient
 
 __all__ = ["LogService", "LogsUnavailable"]
 

@@ -14,11 +14,13 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from comfytui.api import ComfyDeployClient
 from comfytui.errors import ApiError, NotSupportedError
 from comfytui.models import PlannedRun, Run
+
+if TYPE_CHECKING:  # the client (httpx) is built on first network use
+    from comfytui.api import ComfyDeployClient
 
 log = logging.getLogger(__name__)
 

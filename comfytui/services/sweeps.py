@@ -18,9 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from comfytui.api import ComfyDeployClient
 from comfytui.cache import Cache
 from comfytui.errors import (
     ApiError,
@@ -34,6 +33,9 @@ from comfytui.models import Deployment, PlannedRun, PlannedState, Run, RunStatus
 from comfytui.services import reconcile
 from comfytui.services.catalog import Catalog
 from comfytui.services.sweep_plan import SweepPlan
+
+if TYPE_CHECKING:  # the client (httpx) is built on first network use
+    from comfytui.api import ComfyDeployClient
 
 log = logging.getLogger(__name__)
 
