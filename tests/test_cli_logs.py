@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import httpx
+
+from tests.support_cli import run_cli
 
 TIMEOUT = 90
 
 
 def _run_cli(emu, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.pop("COMFYTUI_DEBUG", None)
-    env["COMFY_DEPLOY_API_URL"] = emu.api_url
-    env["COMFY_DEPLOY_API_KEY"] = emu.api_key
-    return subprocess.run(
-        [sys.executable, "-m", "comfytui", *args],
-        env=env,
-        text=True,
-        capture_output=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
+    return run_cli(emu, *args, timeout=TIMEOUT)
 
 
 def _queue(emu, name: str) -> str:

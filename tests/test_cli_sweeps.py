@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
+
+from tests.support_cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
@@ -15,19 +15,7 @@ QUEUE = "/api/run/deployment/queue"
 
 
 def cli(emu: Any, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.pop("COMFYTUI_DEBUG", None)
-    env.update(
-        COMFY_DEPLOY_API_URL=emu.api_url, COMFY_DEPLOY_API_KEY=emu.api_key, PYTHONPATH=str(ROOT)
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "comfytui", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=TIMEOUT,
-    )
+    return run_cli(emu, *args, stdin=stdin, timeout=TIMEOUT)
 
 
 def queue_posts(emu: Any) -> list[dict[str, Any]]:

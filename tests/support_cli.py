@@ -1,0 +1,31 @@
+"""Helpers shared by the CLI tests (no tests here): `python -m comfytui` against an emulator."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(
+    emu: Any, *args: str, stdin: str = "", timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a user would, with the emulator's URL and key in the environment."""
+    env = dict(os.environ)
+    env.pop("COMFYTUI_DEBUG", None)
+    env.update(
+        COMFY_DEPLOY_API_URL=emu.api_url, COMFY_DEPLOY_API_KEY=emu.api_key, PYTHONPATH=str(ROOT)
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "comfytui", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
