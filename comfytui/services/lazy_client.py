@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from comfytui.api.dialect import DIALECTS
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from comfytui.api.client import ComfyDeployClient
 
 OFFLINE = "--offline: the local cache only"
+#: client methods that return an async iterator (the others are coroutines)
+_STREAMS = frozenset({"watch_run", "stream_run", "stream_logs"})
+#: where a session with a server started later (`LazyClient.deferred`) says it talks to
+PENDING_HOST = "local emulator"
 
 
 class OfflineError(NetworkError):
@@ -44,6 +49,18 @@ class LazyClient:
         self._offline = offline
         self._client: ComfyDeployClient | None = None
         self._lock = threading.Lock()
+        self._endpoint: Callable[[], tuple[str, str]] | None = None
+
+    @classmethod
+    def deferred(
+        cls, endpoint: Callable[[], tuple[str, str]], options: dict[str, Any]
+    ) -> LazyClient:
+        """A client whose server is started on first network use: `endpoint()` (blocking, run
+        in a thread by `prepare()`) starts it and returns its API URL and key. Until then the
+        host reads `PENDING_HOST`, and every call first awaits `prepare()`."""
+        client = cls("http://127.0.0.1/api", "", options)
+        client._endpoint = endpoint
+        return client
 
     @property
     def origin(self) -> str:
@@ -51,7 +68,7 @@ class LazyClient:
 
     @property
     def host(self) -> str:
-        return self._base.host
+        return PENDING_HOST if self._endpoint is not None else self._base.host
 
     @property
     def api_url(self) -> str:
@@ -73,6 +90,11 @@ class LazyClient:
         _without_httpx_cli()
         from comfytui.api.client import ComfyDeployClient
 
+        if self._endpoint is not None:
+            api_url, api_key = self._endpoint()  # starts the server (the demo emulator)
+            self._base = ApiBase.parse(api_url)
+            self._args = (api_url, api_key, self._args[2])
+            self._endpoint = None
         api_url, api_key, options = self._args
         try:
             return ComfyDeployClient(api_url, api_key, **options)
@@ -93,7 +115,26 @@ class LazyClient:
             raise AttributeError(name)
         if self._offline:
             return _offline_call
+        if self._client is None and self._endpoint is not None:
+            # Not started yet: start it in a thread on the first call, never on the loop.
+            return self._after_prepare(name)
         return getattr(self.get(), name)
+
+    def _after_prepare(self, name: str) -> Callable[..., Any]:
+        if name in _STREAMS:
+
+            async def stream(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+                await self.prepare()
+                async for item in getattr(self.get(), name)(*args, **kwargs):
+                    yield item
+
+            return stream
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            await self.prepare()
+            return await getattr(self.get(), name)(*args, **kwargs)
+
+        return call
 
 
 async def _offline_call(*args: object, **kwargs: object) -> Any:

@@ -85,6 +85,7 @@ class Session:
         self.runs.queue = self.sweeps.queue_single
         self.logs = LogService(client)
         self._gallery: Any = None
+        self._background: Any = None  # the demo emulator started later (background_demo)
 
     async def _upload(self, name: str, path: Path) -> str:
         return await self.client.upload_file(path)
@@ -129,11 +130,16 @@ class Session:
         emulator: EmulatorServer | None = None,
         client_options: Mapping[str, Any] | None = None,
         offline: bool = False,
+        background_demo: bool = False,
     ) -> _Opening:
         """Open (no network needed). `client_options`: extra ComfyDeployClient keywords
         (e.g. `retry_attempts=1` in tests). The client is built on its first network use
-        (`LazyClient`); `offline=True`: never, every server call fails as unreachable."""
-        return _Opening(cls, settings, emulator, dict(client_options or {}), offline)
+        (`LazyClient`); `offline=True`: never, every server call fails as unreachable.
+        `background_demo=True` (the TUI): demo mode opens the cached demo world at once and
+        starts the emulator on the first network use, in a thread (`session.emulator` is None
+        until then)."""
+        options = dict(client_options or {})
+        return _Opening(cls, settings, emulator, options, offline, background_demo)
 
     @classmethod
     async def _open(
@@ -142,8 +148,11 @@ class Session:
         emulator: EmulatorServer | None,
         client_options: dict[str, Any],
         offline: bool = False,
+        background_demo: bool = False,
     ) -> Session:
         owns = False
+        if emulator is None and settings.demo and background_demo and not offline:
+            return await cls._open_background_demo(settings, client_options)
         if emulator is None and settings.demo:
             from comfytui.emulator.server import EmulatorServer
 
@@ -158,12 +167,7 @@ class Session:
             assert settings.api_key is not None
             api_url, api_key = settings.api_url, settings.api_key.reveal()
         try:
-            options: dict[str, Any] = {
-                "dialect": settings.dialect,
-                "connect_timeout": settings.connect_timeout,
-                "read_timeout": settings.read_timeout,
-                "max_body_bytes": int(settings.max_body_mb * 1_000_000),
-            }
+            options = _client_options(settings)
             # Built on first network use: opening imports no httpx (see LazyClient).
             lazy = LazyClient(api_url, api_key, {**options, **client_options}, offline=offline)
             client = cast("ComfyDeployClient", lazy)
@@ -193,6 +197,27 @@ class Session:
             owns_emulator=owns,
         )
 
+    @classmethod
+    async def _open_background_demo(
+        cls, settings: Settings, client_options: dict[str, Any]
+    ) -> Session:
+        """Demo mode without waiting for the emulator: the cache (the persisted demo world's
+        rows) opens now; the emulator starts on the first network use (`BackgroundEmulator`)."""
+        from comfytui.services.demo import BackgroundEmulator
+
+        demo = BackgroundEmulator(demo_state_file(settings.locations))
+        options = {**_client_options(settings), **client_options}
+        client = cast("ComfyDeployClient", LazyClient.deferred(demo.start, options))
+        cache = await Cache.open(settings.locations.cache_file(settings.profile), DEMO_SERVER_KEY)
+        session = cls(settings, client, cache, demo=True)
+        demo.started = session._demo_started
+        session._background = demo
+        return session
+
+    def _demo_started(self, server: EmulatorServer) -> None:
+        self.emulator = server
+        self._owns_emulator = True
+
     async def prepare_network(self) -> None:
         """Load the HTTP client in a thread (imports httpx, reads the TLS trust store): the TUI
         calls this once its cached rows are painted, so the first frame never waits for it."""
@@ -209,12 +234,23 @@ class Session:
             finally:
                 if self._owns_emulator and self.emulator is not None:
                     await asyncio.to_thread(self.emulator.stop)
+                elif self._background is not None:
+                    await asyncio.to_thread(self._background.stop)  # a start under way
 
     async def __aenter__(self) -> Session:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+def _client_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "dialect": settings.dialect,
+        "connect_timeout": settings.connect_timeout,
+        "read_timeout": settings.read_timeout,
+        "max_body_bytes": int(settings.max_body_mb * 1_000_000),
+    }
 
 
 class _Opening:
@@ -227,8 +263,9 @@ class _Opening:
         emulator: Any,
         client_options: dict[str, Any],
         offline: bool = False,
+        background_demo: bool = False,
     ) -> None:
-        self._args = (cls, settings, emulator, client_options, offline)
+        self._args = (cls, settings, emulator, client_options, offline, background_demo)
         self._session: Session | None = None
 
     def __await__(self) -> Generator[Any, None, Session]:

@@ -144,8 +144,9 @@ class ComfyTUI(OpaqueScreens, App[int]):
         from comfytui.services import Session
 
         try:
+            # demo: the cached demo world paints now, the emulator starts in the background
             self.session = await self._session_stack.enter_async_context(
-                Session.open(self.settings)
+                Session.open(self.settings, background_demo=True)
             )
         except Exception as exc:  # reported once, as one line, by the handler
             self.post_message(SessionReady(exc))
@@ -180,6 +181,7 @@ class ComfyTUI(OpaqueScreens, App[int]):
 
     @work(group="resume", exit_on_error=False)
     async def _resume_runs(self) -> None:
+        await self.main.first_paint.wait()  # the cached rows first, then the network
         self._recover_sweeps()
         await self.run_watcher.resume()
 
@@ -218,6 +220,8 @@ class ComfyTUI(OpaqueScreens, App[int]):
         ):
             self.state.last_sync = listing.last_sync
         if message.fresh:
+            if self.session is not None:  # a demo emulator started since has its own port
+                self.state.api_host = self.session.api_host
             self.state.connecting = False
             self.state.offline = bool(listing.offline)
             self.state.last_error = listing.error if listing.offline else None

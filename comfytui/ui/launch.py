@@ -48,18 +48,17 @@ def _setup_logging(path: os.PathLike[str] | str) -> None:
 def _prewarm(demo: bool) -> None:
     """Import the heavy modules in a thread while the image probe waits on the terminal.
 
-    The probe mostly sleeps waiting for the terminal's answers; the services (httpx, pydantic
-    models) and, in demo mode, the emulator (FastAPI, uvicorn) import meanwhile, so the first
-    rows appear sooner. Imports are thread-safe; the main thread simply finds them done.
+    The probe mostly sleeps waiting for the terminal's answers; the services and the app
+    import meanwhile, so the first rows appear sooner. Imports are thread-safe; the main thread
+    simply finds them done. The demo emulator (FastAPI, uvicorn) is not among them: it starts
+    after the cached rows are painted (Session.open(background_demo=True)).
     """
+    del demo
 
     def work() -> None:
         try:
             import comfytui.services  # noqa: F401
             import comfytui.ui.app  # noqa: F401
-
-            if demo:
-                import comfytui.emulator.server  # noqa: F401
         except Exception:  # the main thread will import (and report) for real
             log.debug("prewarm import failed", exc_info=True)
 

@@ -170,9 +170,13 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
             listing, total = await self.fetch_cached()
             self.post_message(ListingLoaded(self.KIND, listing, fresh=False, total=total))
             if fresh:
-                # Cached rows first: the server is asked once they are on screen, and the
-                # HTTP stack loads (in a thread) only then.
+                # Cached rows first: the server is asked once every pane's rows are on
+                # screen, and the HTTP stack loads (in a thread) only then (ui/firstpaint.py).
                 await self.wait_for_refresh()
+                gate = getattr(self.screen, "first_paint", None)
+                if gate is not None:
+                    gate.painted(self.KIND)
+                    await gate.wait()
                 await self.comfy.session.prepare_network()
         if fresh:
             listing, total = await self.fetch_fresh()

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.screen import Screen
 
+from comfytui.ui.firstpaint import FirstPaint
 from comfytui.ui.panes import PANES, DeploymentsPane, ListingLoaded, ResourcePane, RunsPane
 from comfytui.ui.widgets.footer import AppFooter
 from comfytui.ui.widgets.status import OfflineBanner, StatusBar
@@ -28,6 +29,8 @@ class MainScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        #: opens when every pane's cached rows are painted: the network waits for it
+        self.first_paint = FirstPaint(len(PANES))
         yield StatusBar(id="status-bar")
         yield OfflineBanner(id="offline-banner")
         with Grid(id="panes"):
