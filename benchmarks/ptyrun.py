@@ -146,11 +146,22 @@ def _controlling_tty() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
+#: the primary device attributes an xterm without Sixel answers (VT220, ANSI colour)
+DA1_ANSWER = b"\x1b[?62;22c"
+
+
 def _answer_queries(master: int, chunk: bytes) -> None:
-    """Answer the cursor-position query (ESC [ 6 n) as a terminal would; the rest go unanswered."""
+    """Answer the cursor-position query (ESC [ 6 n) and the device attributes query (DA1,
+    ESC [ c: every terminal answers it, and the image-protocol probe waits for it) as a
+    terminal would; the rest go unanswered."""
+    answers = b""
     if b"\x1b[6n" in chunk:
+        answers += b"\x1b[1;1R"
+    if b"\x1b[c" in chunk or b"\x1b[0c" in chunk:
+        answers += DA1_ANSWER
+    if answers:
         with contextlib.suppress(OSError):
-            os.write(master, b"\x1b[1;1R")
+            os.write(master, answers)
 
 
 def cpu_seconds(pid: int) -> float | None:
