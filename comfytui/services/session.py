@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -40,6 +39,8 @@ def account_of(api_key: str) -> str:
     if len(parts) == 3:
         try:
             padded = parts[1] + "=" * (-len(parts[1]) % 4)
+            import json  # late: only a JWT key is read
+
             claims = json.loads(base64.urlsafe_b64decode(padded))
             owner = claims.get("org_id") or claims.get("user_id")
             if isinstance(owner, str) and owner:

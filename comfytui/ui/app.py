@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from time import monotonic
@@ -18,7 +19,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from comfytui.errors import ComfyTuiError, NetworkError
 from comfytui.models import Deployment
@@ -47,6 +48,15 @@ class SessionReady(Message):
     def __init__(self, error: BaseException | None = None) -> None:
         super().__init__()
         self.error = error
+
+
+def _is_text_field(widget: object) -> bool:
+    """An Input or a TextArea (TextArea loads a document model and themes, ~40 ms: no import
+    for the check; while its module is not loaded no widget is one)."""
+    if isinstance(widget, Input):
+        return True
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
 class ComfyTUI(OpaqueScreens, App[int]):
@@ -112,7 +122,7 @@ class ComfyTUI(OpaqueScreens, App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `:` is a character in a text field (a prompt, a filter): no command mode there
-        return not (action == "command_mode" and isinstance(self.focused, Input | TextArea))
+        return not (action == "command_mode" and _is_text_field(self.focused))
 
     async def run_action(
         self, action: Any, default_namespace: Any = None, namespaces: Any = None

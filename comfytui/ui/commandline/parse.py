@@ -8,7 +8,6 @@ User aliases (`[aliases]` in config.toml) map a word to a command line (`f = "ru
 from __future__ import annotations
 
 import difflib
-import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -80,6 +79,8 @@ def split(line: str) -> list[str]:
     if text.startswith(":"):
         text = text[1:].lstrip()
     try:
+        import shlex  # late: start-up never parses a command line
+
         return shlex.split(text)
     except ValueError as exc:  # unbalanced quote
         raise CommandError(f"cannot read the command: {exc}") from None
