@@ -93,7 +93,7 @@ def install(peer: Peer, scratch: Path) -> bool:
         return True
     venv.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)  # noqa: S603
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
     done = subprocess.run([*pip, *peer.requirements], capture_output=True, text=True)  # noqa: S603
     if done.returncode != 0:
         print(f"  {peer.name}: pip install failed: {done.stderr[-300:]}", file=sys.stderr)
