@@ -17,6 +17,10 @@ HERE = Path(__file__).resolve().parent
 #: the rows issue 9 asks for (targets in each module); a full run must produce every one
 REQUIRED = (
     "startup_first_rows",
+    "startup_demo_first_rows",
+    "startup_vs_peers_cached",
+    "startup_vs_peers_demo",
+    "idle_cpu_vs_posting",
     "cache_first_page",
     "cache_upsert",
     "client_get_run",
@@ -33,6 +37,7 @@ REQUIRED = (
     "rss_10k_outputs_gallery",
     "logs_follow_lag_p99",
     "logs_follow_rss_growth",
+    "sweep_send_100",
 )
 
 

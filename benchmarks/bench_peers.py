@@ -94,7 +94,10 @@ def install(peer: Peer, scratch: Path) -> bool:
     venv.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)  # noqa: S603
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
-    done = subprocess.run([*pip, *peer.requirements], capture_output=True, text=True)  # noqa: S603
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run(  # noqa: S603 - pip from the peer's own venv
+        [*pip, *peer.requirements], capture_output=True, text=True, env=env
+    )
     if done.returncode != 0:
         print(f"  {peer.name}: pip install failed: {done.stderr[-300:]}", file=sys.stderr)
         return False
@@ -111,24 +114,9 @@ def _cached_home(home: Path) -> None:
 
 
 def _demo_home(home: Path) -> None:
-    """One ordinary demo session: the demo world is saved and every pane's rows cached."""
-    from comfytui.services import Session
-    from comfytui.settings import load_settings
+    from benchmarks.bench_startup import seed_demo_home
 
-    settings = load_settings(environ={"COMFYTUI_HOME": str(home)}, keyring_lookup=False)
-
-    async def seed() -> None:
-        async with Session.open(settings) as session:
-            catalog = session.catalog
-            for refresh in (
-                catalog.refresh_workflows,
-                catalog.refresh_deployments,
-                catalog.refresh_machines,
-                catalog.refresh_runs,
-            ):
-                await refresh()
-
-    asyncio.run(seed())
+    seed_demo_home(home)
 
 
 def _comfytui(name: str, home: Path, marker: bytes, **env: str) -> Program:

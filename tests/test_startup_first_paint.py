@@ -1,0 +1,65 @@
+"""Start-up order (issue 19): every pane's cached rows are painted before the HTTP client is
+built or the server asked (ui/firstpaint.py), and the gate never holds anybody up for good."""
+
+from __future__ import annotations
+
+import asyncio
+
+from support_ui import panes_filled, settings_for, wait_until
+
+from comfytui.services import Session
+from comfytui.services.lazy_client import LazyClient
+from comfytui.ui.app import ComfyTUI
+from comfytui.ui.firstpaint import FirstPaint
+from comfytui.ui.panes import DeploymentsPane
+
+
+async def test_the_gate_opens_when_every_part_painted():
+    gate = FirstPaint(2, timeout=30, settle=0.05)
+    waiter = asyncio.ensure_future(gate.wait())
+    gate.painted("a")
+    gate.painted("a")  # the same part twice is one part
+    await asyncio.sleep(0.05)
+    assert not gate.is_open and not waiter.done()
+    gate.painted("b")
+    await asyncio.wait_for(waiter, 10)
+    assert gate.is_open
+    await asyncio.wait_for(gate.wait(), 10)  # open: later waiters pass
+
+
+async def test_a_part_that_never_paints_holds_nobody_up_past_the_timeout():
+    gate = FirstPaint(4, timeout=0.2, settle=0.05)
+    gate.painted("a")
+    await asyncio.wait_for(gate.wait(), 10)
+    assert gate.is_open
+
+
+async def test_cached_rows_of_every_pane_are_painted_before_the_client_is_built(
+    emulator, monkeypatch
+):
+    settings = settings_for(emulator)
+    async with Session.open(settings) as session:  # fill the cache as a previous launch did
+        for kind in ("workflows", "deployments", "machines"):
+            await getattr(session.catalog, f"refresh_{kind}")()
+        await session.catalog.refresh_runs(limit=20)
+    seen: list[dict[str, int]] = []
+    real_build = LazyClient._build
+    app = ComfyTUI(settings)
+
+    def build(self):
+        seen.append({pane.KIND: pane.table.row_count for pane in app.main.panes})
+        return real_build(self)
+
+    real_cached = DeploymentsPane.fetch_cached
+
+    async def slow_cached(self):  # a big cache: this pane paints well after the others
+        await asyncio.sleep(1.0)
+        return await real_cached(self)
+
+    monkeypatch.setattr(LazyClient, "_build", build)
+    monkeypatch.setattr(DeploymentsPane, "fetch_cached", slow_cached)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await wait_until(pilot, lambda: panes_filled(app), timeout=30)
+        assert seen, "the client was never built"
+        assert all(count > 0 for count in seen[0].values()), seen[0]
+        assert app.main.first_paint.is_open
