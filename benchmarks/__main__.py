@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"MISSING rows: {', '.join(missing)}", file=sys.stderr)
     if args.quick:  # a smoke run must not overwrite the figures of the last full run
         out = out.with_name("results-quick.json")
+    elif args.only:  # nor a run of some modules (`python -m benchmarks startup peers`)
+        out = out.with_name("results-subset.json")
     out.write_text(json.dumps([r.as_dict() for r in results], indent=2) + "\n")
     print(f"wrote {out}", file=sys.stderr)
     return 0
