@@ -233,10 +233,10 @@ class Session:
             try:
                 await self.cache.close()
             finally:
-                if self._owns_emulator and self.emulator is not None:
+                if self._background is not None:  # started or not, or a start under way
+                    await asyncio.to_thread(self._background.stop)
+                elif self._owns_emulator and self.emulator is not None:
                     await asyncio.to_thread(self.emulator.stop)
-                elif self._background is not None:
-                    await asyncio.to_thread(self._background.stop)  # a start under way
 
     async def __aenter__(self) -> Session:
         return self
