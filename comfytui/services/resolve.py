@@ -60,21 +60,23 @@ def split_environment(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def describe(match: IdMatch, names: dict[str, str] | None = None) -> str:
+def describe(match: IdMatch) -> str:
     """`4d125e7f-… (cancelled, txt2img)`: enough to tell the matches apart."""
-    detail = match.detail
-    if match.kind == "run" and detail:
-        detail = (names or {}).get(detail, detail[:8])
-    shown = ", ".join(plain(w, 30) for w in (match.label, detail) if w)
+    shown = ", ".join(plain(w, 30) for w in (match.label, match.detail) if w)
     return f"{match.id} ({shown})" if shown else match.id
 
 
 def ambiguous(
     text: str, matches: list[IdMatch], names: dict[str, str] | None = None
 ) -> AmbiguousIdError:
+    if names:  # a run is told apart by its deployment's name
+        matches = [
+            m._replace(detail=names.get(m.detail, m.detail[:8])) if m.kind == "run" else m
+            for m in matches
+        ]
     kinds = {m.kind for m in matches}
     what = next(iter(kinds)) if len(kinds) == 1 else "item"
-    listed = ", ".join(describe(m, names) for m in matches[:_SHOWN])
+    listed = ", ".join(describe(m) for m in matches[:_SHOWN])
     more = f" and {len(matches) - _SHOWN} more" if len(matches) > _SHOWN else ""
     return AmbiguousIdError(
         f"{plain(text, 40)!r} matches {len(matches)} {what}s: {listed}{more}; type more of the id",
