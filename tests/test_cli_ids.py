@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
-import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,18 +19,26 @@ from comfytui.locations import locations
 from comfytui.models import Run, RunStatus
 from comfytui.services import Session
 from comfytui.settings import Secret, Settings
-from tests.support_cli import ROOT
+from tests.support_cli import run_many
 
 TIMEOUT = 90
 RAW = ("valid UUID", "Input should", "invalid input syntax", "Traceback")
 
 
-@dataclass
+def _cli(emu: Any, *commands: list[str]) -> list[Result]:
+    return [Result(r) for r in run_many(emu, *commands, timeout=TIMEOUT)]
+
+
 class Result:
-    args: tuple[str, ...]
-    code: int
-    out: str
-    err: str
+    """A finished command, shown whole when an assertion fails."""
+
+    def __init__(self, done: subprocess.CompletedProcess[str]) -> None:
+        self.args, self.code, self.out, self.err = (
+            done.args,
+            done.returncode,
+            done.stdout,
+            done.stderr,
+        )
 
     def json(self) -> Any:
         return json.loads(self.out)
@@ -41,30 +46,6 @@ class Result:
     def __str__(self) -> str:
         head = f"comfytui {' '.join(self.args)} -> {self.code}"
         return f"{head}\n--out--\n{self.out}\n--err--\n{self.err}"
-
-
-def _cli(emu: Any, *commands: list[str]) -> list[Result]:
-    """Run the commands at the same time (subprocesses are slow on a loaded machine)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.update(COMFY_DEPLOY_API_URL=emu.api_url, COMFY_DEPLOY_API_KEY=emu.api_key)
-    procs = [
-        (
-            args,
-            subprocess.Popen(
-                [sys.executable, "-m", "comfytui", *args],
-                env=env,
-                text=True,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            ),
-        )
-        for args in commands
-    ]
-    results = []
-    for args, proc in procs:
-        out, err = proc.communicate(timeout=TIMEOUT)
-        results.append(Result(tuple(args), proc.returncode, out, err))
-    return results
 
 
 def _clean_error(result: Result, code: int) -> None:
