@@ -237,16 +237,16 @@ class IdResolver(CatalogBase):
         key = text.strip()
         if not key:
             raise InputError("type an id (6+ characters) or a deployment name")
-        if looks_like_id(key):
-            _check_length(prefer if prefer in KINDS else "run", key)
+        if looks_like_id(key) and not await self._named(key, ""):  # ("cafe01" may be a name)
+            kind = prefer if prefer in KINDS else "run"
+            _check_length(kind, key)
             matches: list[IdMatch] = []
-            for kind in KINDS:
-                matches += await self.cache.ids_with_prefix(kind, key, limit=_SHOWN + 20)
+            for each in KINDS:
+                matches += await self.cache.ids_with_prefix(each, key, limit=_SHOWN + 20)
             if len(matches) == 1:
                 return matches[0].kind, matches[0].id
             if matches:
                 raise ambiguous(key, matches, await self._deployment_names(matches))
-            kind = prefer if prefer in KINDS else "run"
             if is_full_id(key) and kind == "run":
                 return "run", key  # the run screen asks the server for it
             return kind, await self.resolve_id(kind, key)
