@@ -26,6 +26,7 @@ from comfytui.errors import (
 from comfytui.models import Deployment
 from comfytui.sanitize import plain
 from comfytui.services.base import CatalogBase
+from comfytui.services.lazy_client import OfflineError
 
 MIN_PREFIX = 6
 KINDS = ("run", "deployment", "workflow", "machine")
@@ -112,7 +113,7 @@ class IdResolver(CatalogBase):
             if found:
                 raise ambiguous(key, found, await self._deployment_names(found))
             if attempt == 0:
-                await self._ask_server(kind)
+                await self._ask_server(kind, key)
         raise NotFoundError(f"no {kind} {_naming(key)} here or on {self.client.host}")
 
     async def _cached_matches(self, kind: str, key: str) -> list[IdMatch]:
@@ -132,19 +133,17 @@ class IdResolver(CatalogBase):
         ]
         return [IdMatch(kind, m.id, m.name, m.status or "") for m in named]
 
-    async def _ask_server(self, kind: str) -> None:
+    async def _ask_server(self, kind: str, key: str) -> None:
         """Refresh the listing the cache missed; a server that cannot answer says so."""
         refresh = getattr(self, f"refresh_{kind}s")
         listing = await refresh()
         if listing.not_supported:
             raise NotFoundError(
-                f"no cached {kind} matches, and {self.client.host} cannot list {kind}s: "
+                f"no cached {kind} {_naming(key)}, and {self.client.host} cannot list {kind}s: "
                 "type the whole id"
             )
         if listing.offline:
-            raise NetworkError(
-                f"no cached {kind} matches, and {listing.error or 'the server cannot be reached'}"
-            )
+            raise _unreachable(f"no cached {kind} {_naming(key)}", listing)
 
     async def _deployment_names(self, matches: list[IdMatch]) -> dict[str, str]:
         ids = {m.detail for m in matches if m.kind == "run" and m.detail}
@@ -174,10 +173,7 @@ class IdResolver(CatalogBase):
             if attempt == 0:
                 listing = await self.refresh_deployments()
                 if listing.offline and not is_full_id(key):
-                    raise NetworkError(
-                        f"no cached deployment is {plain(key, 60)!r}, and "
-                        f"{listing.error or 'the server cannot be reached'}"
-                    )
+                    raise _unreachable(f"no cached deployment is {plain(key, 60)!r}", listing)
         if is_full_id(key):
             return await self._by_id_from_server(key)
         if looks_like_id(key) and len(key) < MIN_PREFIX:
@@ -259,6 +255,13 @@ class IdResolver(CatalogBase):
             raise NotFoundError(
                 f"no deployment or workflow named {plain(key, 60)!r}, and it is not an id"
             ) from None
+
+
+def _unreachable(what: str, listing: Any) -> ApiError:
+    """`what`, and why the server was not asked: `--offline` is "not found" (exit 5)."""
+    if isinstance(listing.exception, OfflineError):
+        return NotFoundError(f"{what} (--offline: the local cache only)")
+    return NetworkError(f"{what}, and {listing.error or 'the server cannot be reached'}")
 
 
 def _check_length(kind: str, key: str) -> None:
