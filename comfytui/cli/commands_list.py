@@ -85,6 +85,7 @@ async def cmd_ls(args: argparse.Namespace) -> int:
             if error is not None and not (listing.not_supported and listing.items):
                 raise error
         items = list(listing.items)[: args.limit] if args.limit else list(listing.items)
+        label = session.dialect_label
         names = {}
         if kind == "runs" and not args.json:
             deployments = await catalog.cached_deployments()
@@ -105,7 +106,8 @@ async def cmd_ls(args: argparse.Namespace) -> int:
         synced = output.short_time(listing.last_sync) if listing.last_sync else "never"
         note(f"offline: cached {kind}, last synced {synced}")
     elif listing.not_supported:
-        note(f"this server does not list {kind}; showing the ones known on this machine")
+        server = f"this server ({label})" if label else "this server"
+        note(f"{server} does not list {kind}; showing the ones known on this machine")
     if not items:
         note(f"no {kind}")
         return 0
