@@ -105,6 +105,14 @@ class InputError(ComfyTuiError):
     exit_code = 2
 
 
+class AmbiguousIdError(InputError):
+    """An id prefix or name that fits several items; `matches` holds them (services.resolve)."""
+
+    def __init__(self, message: str, *, matches: Sequence[object] = ()) -> None:
+        super().__init__(message)
+        self.matches = tuple(matches)
+
+
 class CacheError(ComfyTuiError):
     """The local cache could not be opened or written even after rebuilding it."""
 

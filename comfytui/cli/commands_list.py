@@ -37,7 +37,11 @@ def register(add: Callable[..., argparse.ArgumentParser], global_flags: object =
 
     show = add("show")
     show.add_argument("kind", choices=tuple(SINGULAR), metavar="{" + ",".join(SINGULAR) + "}")
-    show.add_argument("id", metavar="ID", help="the id (a deployment also by its unique name)")
+    show.add_argument(
+        "id",
+        metavar="ID",
+        help="the id or 6+ characters of it; a deployment also NAME or NAME@ENV",
+    )
     show.add_argument("--json", action="store_true", help="print JSON (schema in docs/cli.md)")
     show.add_argument(
         "--offline", action="store_true", help="read the local cache only, no network"
@@ -81,6 +85,7 @@ async def cmd_ls(args: argparse.Namespace) -> int:
             if error is not None and not (listing.not_supported and listing.items):
                 raise error
         items = list(listing.items)[: args.limit] if args.limit else list(listing.items)
+        label = session.dialect_label
         names = {}
         if kind == "runs" and not args.json:
             deployments = await catalog.cached_deployments()
@@ -101,7 +106,8 @@ async def cmd_ls(args: argparse.Namespace) -> int:
         synced = output.short_time(listing.last_sync) if listing.last_sync else "never"
         note(f"offline: cached {kind}, last synced {synced}")
     elif listing.not_supported:
-        note(f"this server does not list {kind}; showing the ones known on this machine")
+        server = f"this server ({label})" if label else "this server"
+        note(f"{server} does not list {kind}; showing the ones known on this machine")
     if not items:
         note(f"no {kind}")
         return 0
@@ -120,7 +126,7 @@ async def cmd_show(args: argparse.Namespace) -> int:
             item: Any = detail.deployment
             extra = {"machine": detail.machine, "runs": detail.runs}
         elif kind == "workflows":
-            detail = await catalog.workflow_detail(args.id)
+            detail = await catalog.workflow_detail(await catalog.resolve_id("workflow", args.id))
             item = detail.workflow
             extra = {
                 "versions": detail.versions,
@@ -128,10 +134,10 @@ async def cmd_show(args: argparse.Namespace) -> int:
                 "deployments": detail.deployments,
             }
         elif kind == "machines":
-            detail = await catalog.machine_detail(args.id)
+            detail = await catalog.machine_detail(await catalog.resolve_id("machine", args.id))
             item, extra = detail.machine, {"deployments": detail.deployments}
         else:
-            item, extra = await catalog.get_run(args.id), {}
+            item, extra = await catalog.get_run(await catalog.resolve_id("run", args.id)), {}
     if detail is not None and detail.offline:
         note(f"offline: cached copy ({detail.error})")
     elif detail is not None and detail.error:

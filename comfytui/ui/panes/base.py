@@ -206,9 +206,11 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         listing = self.listing
         text: str | None = None
         if listing is not None and getattr(listing, "not_supported", False):
+            session = getattr(self.app, "session", None)
+            label = getattr(session, "dialect_label", "") if session is not None else ""
             text = (
-                f"This server has no route that lists {self.NOUN} (self-hosted dialect). "
-                "Press o to open a deployment or run by its id."
+                f"This server{f' ({label})' if label else ''} has no route that lists "
+                f"{self.NOUN}. Press o to open a deployment or run by its id."
             )
         elif listing is not None and listing.error and not listing.offline:
             text = f"could not load {self.NOUN}: {listing.error}"
