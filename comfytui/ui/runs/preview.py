@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from comfytui.errors import ImageError
+from comfytui.terminal.protocol import PROTOCOL_MODES, chosen
 from comfytui.ui.runs.decode import CellGeometry, Mode, Preview, load_preview
 
 try:  # textual-image queries the terminal once at import, which must happen before the app runs
@@ -28,25 +29,18 @@ except Exception:  # noqa: BLE001 - any failure means "use rich-pixels"
     _ti_renderable = None
     _get_cell_size = None
 
-#: settings.image_protocol -> renderer mode
-PROTOCOL_MODES: dict[str, Mode] = {
-    "kitty": "tgp",
-    "tgp": "tgp",
-    "sixel": "sixel",
-    "halfblock": "halfcell",
-    "halfcell": "halfcell",
-    "unicode": "unicode",
-    "pixels": "pixels",
-}
-
-
 def detect_mode(protocol: str = "auto") -> Mode:
-    """Renderer for a settings value; `auto` takes what textual-image detected, else half-blocks."""
+    """Renderer for a settings value. `auto`: what start-up chose from the terminal's answers
+    (`comfytui.ui.imagesetup.prepare`, kept in `protocol.chosen()`); without that (tests, an
+    app started without `run_tui`), what textual-image detected, else half-blocks."""
     if _ti_widget is None:
         return "pixels"
     mode = PROTOCOL_MODES.get((protocol or "auto").lower())
     if mode is not None:
         return mode
+    decision = chosen()
+    if decision is not None:
+        return decision.mode
     detected = getattr(_ti_renderable, "Image", None)
     if detected is getattr(_ti_renderable, "SixelImage", object()):
         return "sixel"
