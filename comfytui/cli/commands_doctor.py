@@ -101,7 +101,7 @@ async def cmd_doctor(args: argparse.Namespace) -> int:
     from comfytui.terminal.probe import probe
 
     settings = settings_from(args)
-    data = report(settings, probe())
+    data = report(settings, probe(controlling_tty=True))
     if args.json:
         print_json(data)
     else:

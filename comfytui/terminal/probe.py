@@ -151,33 +151,52 @@ def probe(
     in_fd: int | None = None,
     out_fd: int | None = None,
     timeout: float = TIMEOUT_S,
+    controlling_tty: bool = False,
 ) -> TerminalFacts:
-    """Everything the decision needs; never raises (a failure is kept in `error`)."""
+    """Everything the decision needs; never raises (a failure is kept in `error`).
+
+    `controlling_tty`: when stdin/stdout are not the terminal (`comfytui doctor > file`), ask
+    the terminal through /dev/tty instead."""
     started = time.perf_counter()
     env_all = os.environ if environ is None else environ
     env = {key: env_all[key] for key in ENV_KEYS if env_all.get(key)}
     values: dict[str, object] = {"env": env}
     if env.get("TMUX"):
         values["tmux_passthrough"], values["tmux_client"] = tmux_facts()
+    opened: int | None = None
     try:
         in_fd = sys.__stdin__.fileno() if in_fd is None else in_fd  # type: ignore[union-attr]
         out_fd = sys.__stdout__.fileno() if out_fd is None else out_fd  # type: ignore[union-attr]
         tty = os.isatty(in_fd) and os.isatty(out_fd)
     except (AttributeError, OSError, ValueError):
         tty = False
+    if not tty and controlling_tty:
+        with contextlib.suppress(OSError):
+            opened = in_fd = out_fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+            tty = True
     values["tty"] = tty
-    if tty:
-        assert in_fd is not None and out_fd is not None
-        cell = kernel_cell_size(out_fd)
-        try:
-            answers = parse_replies(ask_terminal(in_fd, out_fd, ask_cell=cell is None, timeout=timeout))
-        except OSError as exc:
-            answers = {}
-            values["error"] = f"terminal query failed: {exc.strerror or exc}"
-        values.update(answers)
-        if cell is not None:
-            values["cell"] = cell
-        if "da1" not in answers and "error" not in values:
-            values["error"] = f"no answer to DA1 within {timeout:.1f} s"
+    try:
+        if tty:
+            assert in_fd is not None and out_fd is not None
+            values.update(_ask(in_fd, out_fd, timeout))
+    finally:
+        if opened is not None:
+            os.close(opened)
     values["probe_ms"] = (time.perf_counter() - started) * 1000
     return TerminalFacts(**values)  # type: ignore[arg-type]
+
+
+def _ask(in_fd: int, out_fd: int, timeout: float) -> dict[str, object]:
+    values: dict[str, object] = {}
+    cell = kernel_cell_size(out_fd)
+    try:
+        values.update(parse_replies(ask_terminal(in_fd, out_fd, ask_cell=cell is None, timeout=timeout)))
+    except (OSError, ValueError) as exc:
+        values["error"] = f"terminal query failed: {exc}"
+    except Exception as exc:  # noqa: BLE001 - termios.error and friends: never stop the start
+        values["error"] = f"terminal query failed: {type(exc).__name__}"
+    if cell is not None:
+        values["cell"] = cell
+    if "da1" not in values and "error" not in values:
+        values["error"] = f"no answer to DA1 within {timeout:.1f} s"
+    return values
