@@ -9,8 +9,8 @@ terminal answers in 2-10 ms, but a cold-started kitty under load took over 0.2 s
 
 Inside tmux the answers come from tmux itself; the outer terminal's name comes from
 `tmux display -p '#{client_termtype}'` and the passthrough setting from
-`tmux show -gv allow-passthrough`. The decision is made elsewhere (`comfytui.terminal.protocol.decide`); this
-module only gathers `TerminalFacts`. `parse_replies` is pure and unit-tested.
+`tmux show -gv allow-passthrough`. The decision is made in `comfytui.terminal.protocol`;
+this module only gathers `TerminalFacts`. `parse_replies` is pure and unit-tested.
 """
 
 from __future__ import annotations
@@ -26,7 +26,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 #: environment variables that say which terminal this is
-ENV_KEYS = ("TERM", "TERM_PROGRAM", "TERM_PROGRAM_VERSION", "KITTY_WINDOW_ID", "TMUX", "LC_TERMINAL")
+ENV_KEYS = (
+    "TERM",
+    "TERM_PROGRAM",
+    "TERM_PROGRAM_VERSION",
+    "KITTY_WINDOW_ID",
+    "TMUX",
+    "LC_TERMINAL",
+)
 TIMEOUT_S = 0.5  # only a terminal that never answers DA1 waits this long
 KITTY_QUERY_ID = 31
 XTVERSION = "\x1b[>0q"
@@ -132,7 +139,16 @@ def tmux_facts(run=subprocess.run) -> tuple[str | None, str | None]:  # noqa: AN
     """(allow-passthrough, client_termtype) of the tmux we run in; None where tmux says nothing."""
     try:
         done = run(
-            ["tmux", "show", "-gv", "allow-passthrough", ";", "display", "-p", "#{client_termtype}"],
+            [
+                "tmux",
+                "show",
+                "-gv",
+                "allow-passthrough",
+                ";",
+                "display",
+                "-p",
+                "#{client_termtype}",
+            ],
             capture_output=True,
             text=True,
             timeout=1.0,
@@ -190,7 +206,9 @@ def _ask(in_fd: int, out_fd: int, timeout: float) -> dict[str, object]:
     values: dict[str, object] = {}
     cell = kernel_cell_size(out_fd)
     try:
-        values.update(parse_replies(ask_terminal(in_fd, out_fd, ask_cell=cell is None, timeout=timeout)))
+        values.update(
+            parse_replies(ask_terminal(in_fd, out_fd, ask_cell=cell is None, timeout=timeout))
+        )
     except (OSError, ValueError) as exc:
         values["error"] = f"terminal query failed: {exc}"
     except Exception as exc:  # noqa: BLE001 - termios.error and friends: never stop the start

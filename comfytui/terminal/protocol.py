@@ -1,6 +1,6 @@
 """Which renderer draws images: a pure decision from what the terminal said, and the setting.
 
-`decide(facts, setting) -> Decision(mode, reason)`; `facts` come from `comfytui.terminal.probe.probe()`.
+`decide(facts, setting) -> Decision(mode, reason)`; `facts` come from `comfytui.terminal.probe`.
 
 - `image_protocol` other than `auto` forces its renderer.
 - Kitty graphics (TGP) only where textual-image's way of placing images works: Unicode
@@ -154,16 +154,19 @@ def _decide_tmux(facts: TerminalFacts, sixel: bool) -> Decision:
     passthrough = (facts.tmux_passthrough or "").lower() in ("on", "all")
     if not passthrough:
         state = facts.tmux_passthrough or "unknown"
-        return Decision("halfcell", f"in tmux with allow-passthrough {state}, no Sixel in tmux")
+        return Decision("halfcell", f"in tmux without Sixel, allow-passthrough {state}")
+    label = _who(outer) if outer is not None else "unknown"
     if placeholders(outer):
         return Decision(
             "tgp",
-            f"in tmux with allow-passthrough on; the outer {_who(outer)} draws kitty graphics",
+            f"in tmux with allow-passthrough on; the outer terminal ({label}) draws kitty graphics",
             tmux_passthrough=True,
         )
     if outer is not None and outer[0] == "kitty":
-        return Decision("halfcell", f"in tmux: the outer {_kitty_no(outer)}")
-    return Decision("halfcell", f"in tmux: the outer {_who(outer)} has no kitty placeholders")
+        return Decision("halfcell", f"in tmux, outer terminal: {_kitty_no(outer)}")
+    return Decision(
+        "halfcell", f"in tmux; the outer terminal ({label}) draws no kitty placeholders"
+    )
 
 
 # -- the decision of this process (made once in launch, before the app starts) --

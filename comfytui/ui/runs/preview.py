@@ -29,6 +29,7 @@ except Exception:  # noqa: BLE001 - any failure means "use rich-pixels"
     _ti_renderable = None
     _get_cell_size = None
 
+
 def detect_mode(protocol: str = "auto") -> Mode:
     """Renderer for a settings value. `auto`: what start-up chose from the terminal's answers
     (`comfytui.ui.imagesetup.prepare`, kept in `protocol.chosen()`); without that (tests, an
