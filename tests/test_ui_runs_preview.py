@@ -188,7 +188,7 @@ class ProtocolApp(App[None]):
         ("pixels", "Static"),
         ("unicode", "UnicodeImage"),
         ("kitty", "TGPImage"),
-        ("sixel", "widget.sixel.Image"),
+        ("sixel", "sixelview.SixelView"),  # encoded in the decode thread (ui/sixelview.py)
         ("auto", "HalfcellImage"),  # no terminal graphics under the test harness
     ],
 )

@@ -66,7 +66,7 @@ def _prewarm(demo: bool) -> None:
     threading.Thread(target=work, name="comfytui-prewarm", daemon=True).start()
 
 
-def _probe_images(setting: str) -> None:
+def _probe_images(setting: str = "auto") -> None:
     """Ask the terminal and choose the image renderer now: the probe needs the real TTY before
     Textual takes it (comfytui.ui.imagesetup; the choice and its reason go to the log)."""
     try:

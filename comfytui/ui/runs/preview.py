@@ -60,12 +60,17 @@ def cell_geometry() -> CellGeometry:
     return CellGeometry(max(1, size.width), max(1, size.height))
 
 
-def image_widget(mode: Mode, preview: Preview) -> Widget:
-    """A widget drawing `preview` exactly in `preview.cols` x `preview.rows` cells."""
-    if mode == "pixels" or _ti_widget is None:
+def image_widget(mode: Mode, preview: Preview, sixel: str | None = None) -> Widget:
+    """A widget drawing `preview` exactly in `preview.cols` x `preview.rows` cells; `sixel`:
+    the Sixel data already encoded (in the decode thread) for a Sixel preview."""
+    if sixel is not None:
+        from comfytui.ui.sixelview import SixelView
+
+        widget: Widget = SixelView(sixel, preview.cols, preview.rows)
+    elif mode == "pixels" or _ti_widget is None:
         from rich_pixels import Pixels
 
-        widget: Widget = Static(Pixels.from_image(preview.image), classes="pixels")
+        widget = Static(Pixels.from_image(preview.image), classes="pixels")
     else:
         cls = {
             "tgp": _ti_widget.TGPImage,
@@ -91,10 +96,11 @@ class ImagePreview(Widget):
     class Loaded(Message):
         """A decoded, scaled image is ready (posted from the decode thread)."""
 
-        def __init__(self, token: int, preview: Preview) -> None:
+        def __init__(self, token: int, preview: Preview, sixel: str | None = None) -> None:
             super().__init__()
             self.token = token
             self.preview = preview
+            self.sixel = sixel
 
     class Failed(Message):
         """The image cannot be shown; `reason` is one line."""
@@ -163,24 +169,35 @@ class ImagePreview(Widget):
 
     @work(thread=True, exclusive=True, group="image-preview", exit_on_error=False)
     def _decode(self, token: int, path: Path, cols: int, rows: int) -> None:
+        sixel = None
         try:
             preview = load_preview(path, cols, rows, mode=self.mode, cell=cell_geometry())
+            if self.mode == "sixel" and _ti_widget is not None and token == self._token:
+                from comfytui.ui.sixelview import encode
+
+                sixel = encode(preview.image)  # here, not on the UI thread (0.2-0.9 s)
         except ImageError as exc:
             self.post_message(self.Failed(token, str(exc)))
         except Exception as exc:  # noqa: BLE001 - never crash on an image
             self.post_message(self.Failed(token, f"cannot show image: {type(exc).__name__}"))
         else:
-            self.post_message(self.Loaded(token, preview))
+            self.post_message(self.Loaded(token, preview, sixel))
 
     def on_image_preview_loaded(self, message: Loaded) -> None:
         message.stop()
         if message.token != self._token:
             return
+        same_cells = self.preview is not None and (self.preview.cols, self.preview.rows) == (
+            message.preview.cols,
+            message.preview.rows,
+        )
         self.preview = message.preview
         self.reason = None
+        if same_cells and self.query(".preview-image"):
+            return  # the same picture in the same cells: keep it (nothing is sent again)
         center = self.query_one(Center)
         center.remove_children()
-        center.mount(image_widget(self.mode, message.preview))
+        center.mount(image_widget(self.mode, message.preview, message.sixel))
 
     def on_image_preview_failed(self, message: Failed) -> None:
         message.stop()
