@@ -21,6 +21,7 @@ import re
 import select
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -177,8 +178,11 @@ def probe(
     env_all = os.environ if environ is None else environ
     env = {key: env_all[key] for key in ENV_KEYS if env_all.get(key)}
     values: dict[str, object] = {"env": env}
-    if env.get("TMUX"):
-        values["tmux_passthrough"], values["tmux_client"] = tmux_facts()
+    tmux: list[tuple[str | None, str | None]] = []
+    asking_tmux = None
+    if env.get("TMUX"):  # tmux answers in a thread while the terminal is asked (~20 ms each)
+        asking_tmux = threading.Thread(target=lambda: tmux.append(tmux_facts()), daemon=True)
+        asking_tmux.start()
     opened: int | None = None
     try:
         in_fd = sys.__stdin__.fileno() if in_fd is None else in_fd  # type: ignore[union-attr]
@@ -198,6 +202,9 @@ def probe(
     finally:
         if opened is not None:
             os.close(opened)
+    if asking_tmux is not None:
+        asking_tmux.join(2.0)
+        values["tmux_passthrough"], values["tmux_client"] = tmux[0] if tmux else (None, None)
     values["probe_ms"] = (time.perf_counter() - started) * 1000
     return TerminalFacts(**values)  # type: ignore[arg-type]
 
