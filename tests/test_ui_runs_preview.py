@@ -187,7 +187,7 @@ class ProtocolApp(App[None]):
         ("halfblock", "HalfcellImage"),
         ("pixels", "Static"),
         ("unicode", "UnicodeImage"),
-        ("kitty", "TGPImage"),
+        ("kitty", "Static"),  # a Kitty image sent once (ui/kittyimage.py), placeholder text
         ("sixel", "sixelview.SixelView"),  # encoded in the decode thread (ui/sixelview.py)
         ("auto", "HalfcellImage"),  # no terminal graphics under the test harness
     ],

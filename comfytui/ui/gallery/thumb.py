@@ -2,7 +2,7 @@
 
 `render_thumb(image, cols, rows)` gives a Rich renderable: half-blocks via rich-pixels (two
 pixels per cell, works in every terminal and in tests), or, where start-up chose Kitty graphics,
-a `KittyThumb` (kittythumb.py: each picture and size sent to the terminal once). `ThumbView`
+a `KittyThumb` (ui/kittyimage.py: each picture and size sent to the terminal once). `ThumbView`
 shows either; the gallery only calls `show_image`, `show_frames`, `show_text`.
 """
 
@@ -38,7 +38,7 @@ def render_thumb(
 ) -> RenderableType:
     """The picture fitted in cols x rows cells (`scale`: pixels per source pixel, half-blocks)."""
     if scale is None and thumb_mode() == "tgp":
-        from comfytui.ui.gallery.kittythumb import KittyThumb
+        from comfytui.ui.kittyimage import KittyThumb
         from comfytui.ui.runs.preview import cell_geometry
 
         return KittyThumb.build(image, cols, rows, cell_geometry())

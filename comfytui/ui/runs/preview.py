@@ -60,13 +60,16 @@ def cell_geometry() -> CellGeometry:
     return CellGeometry(max(1, size.width), max(1, size.height))
 
 
-def image_widget(mode: Mode, preview: Preview, sixel: str | None = None) -> Widget:
-    """A widget drawing `preview` exactly in `preview.cols` x `preview.rows` cells; `sixel`:
-    the Sixel data already encoded (in the decode thread) for a Sixel preview."""
-    if sixel is not None:
+def image_widget(mode: Mode, preview: Preview, ready: object = None) -> Widget:
+    """A widget drawing `preview` exactly in `preview.cols` x `preview.rows` cells. `ready`: what
+    the decode thread prepared: Sixel data (str) or a Kitty image (`kittyimage.KittyThumb`,
+    sent to the terminal once per picture and size)."""
+    if isinstance(ready, str):
         from comfytui.ui.sixelview import SixelView
 
-        widget: Widget = SixelView(sixel, preview.cols, preview.rows)
+        widget: Widget = SixelView(ready, preview.cols, preview.rows)
+    elif ready is not None:
+        widget = Static(ready, classes="kitty")
     elif mode == "pixels" or _ti_widget is None:
         from rich_pixels import Pixels
 
@@ -84,6 +87,19 @@ def image_widget(mode: Mode, preview: Preview, sixel: str | None = None) -> Widg
     return widget
 
 
+def _prepare(mode: Mode, preview: Preview, cell: CellGeometry) -> object:
+    """The slow part of drawing, done in the decode thread, not on the UI thread."""
+    if mode == "sixel":
+        from comfytui.ui.sixelview import encode
+
+        return encode(preview.image)  # 0.2-0.9 s for a run-view-sized image
+    if mode == "tgp":
+        from comfytui.ui.kittyimage import KittyThumb
+
+        return KittyThumb.build(preview.image, preview.cols, preview.rows, cell)
+    return None
+
+
 class ImagePreview(Widget):
     """Shows one saved image (or a placeholder) fitted to its own size, aspect ratio kept."""
 
@@ -96,11 +112,11 @@ class ImagePreview(Widget):
     class Loaded(Message):
         """A decoded, scaled image is ready (posted from the decode thread)."""
 
-        def __init__(self, token: int, preview: Preview, sixel: str | None = None) -> None:
+        def __init__(self, token: int, preview: Preview, ready: object = None) -> None:
             super().__init__()
             self.token = token
             self.preview = preview
-            self.sixel = sixel
+            self.ready = ready  # Sixel data or a Kitty image, made in the decode thread
 
     class Failed(Message):
         """The image cannot be shown; `reason` is one line."""
@@ -169,19 +185,18 @@ class ImagePreview(Widget):
 
     @work(thread=True, exclusive=True, group="image-preview", exit_on_error=False)
     def _decode(self, token: int, path: Path, cols: int, rows: int) -> None:
-        sixel = None
+        ready: object = None
         try:
-            preview = load_preview(path, cols, rows, mode=self.mode, cell=cell_geometry())
-            if self.mode == "sixel" and _ti_widget is not None and token == self._token:
-                from comfytui.ui.sixelview import encode
-
-                sixel = encode(preview.image)  # here, not on the UI thread (0.2-0.9 s)
+            cell = cell_geometry()
+            preview = load_preview(path, cols, rows, mode=self.mode, cell=cell)
+            if _ti_widget is not None and token == self._token:
+                ready = _prepare(self.mode, preview, cell)
         except ImageError as exc:
             self.post_message(self.Failed(token, str(exc)))
         except Exception as exc:  # noqa: BLE001 - never crash on an image
             self.post_message(self.Failed(token, f"cannot show image: {type(exc).__name__}"))
         else:
-            self.post_message(self.Loaded(token, preview, sixel))
+            self.post_message(self.Loaded(token, preview, ready))
 
     def on_image_preview_loaded(self, message: Loaded) -> None:
         message.stop()
@@ -197,7 +212,7 @@ class ImagePreview(Widget):
             return  # the same picture in the same cells: keep it (nothing is sent again)
         center = self.query_one(Center)
         center.remove_children()
-        center.mount(image_widget(self.mode, message.preview, message.sixel))
+        center.mount(image_widget(self.mode, message.preview, message.ready))
 
     def on_image_preview_failed(self, message: Failed) -> None:
         message.stop()

@@ -1,8 +1,8 @@
-"""Gallery thumbnails in Kitty graphics: each (picture, size) sent to the terminal once.
+"""Kitty graphics images (run-view previews, gallery thumbnails): each (picture, size) sent once.
 
 Where start-up chose Kitty graphics (kitty >= 0.28, ghostty; `comfytui.terminal.protocol`), a
-thumbnail is a Kitty image with a virtual placement, shown by Unicode placeholder cells (the
-way textual-image places its images). The picture is sent the first time a thumbnail with its
+picture is a Kitty image with a virtual placement, shown by Unicode placeholder cells (the
+way textual-image places its images). The picture is sent the first time a picture with its
 content and size is drawn; afterwards, drawing it again (cursor moves, pages back and forth, a
 GIF's next loop) writes only the placeholder text, a few bytes per cell, never the image.
 
@@ -21,6 +21,7 @@ import base64
 import hashlib
 import io
 import random
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -45,6 +46,9 @@ def _diacritics() -> list[int]:
 
 
 def _textual_image_send(**kwargs: object) -> None:
+    out = sys.__stdout__
+    if out is None or not out.isatty():
+        return  # headless (tests, a pipe): there is no terminal to hold images
     from textual_image.renderable import tgp
 
     tgp._send_tgp_message(**kwargs)  # looked up each time: the tmux wrapper may replace it

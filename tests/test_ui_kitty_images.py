@@ -1,4 +1,4 @@
-"""Gallery thumbnails in Kitty graphics: each (picture, size) is sent to the terminal once.
+"""Kitty graphics images (gallery thumbnails, run-view preview): each (picture, size) sent once.
 
 The sends are counted where they leave for the terminal (`KittyImages.send`), in a unit test
 and on the gallery screen (Pilot) while the cursor moves, pages turn and a GIF loops.
@@ -16,9 +16,9 @@ from support_ui import FIXED_NOW, settings_for, wait_until
 
 from comfytui.services import Session
 from comfytui.terminal import protocol
-from comfytui.ui.gallery import kittythumb
-from comfytui.ui.gallery.kittythumb import PLACEHOLDER, KittyImages, KittyThumb
+from comfytui.ui import kittyimage as kittythumb
 from comfytui.ui.gallery.thumb import render_thumb, thumb_mode
+from comfytui.ui.kittyimage import PLACEHOLDER, KittyImages, KittyThumb
 from comfytui.ui.runs.decode import CellGeometry
 
 CELL = CellGeometry(10, 20)
@@ -138,3 +138,31 @@ async def test_gallery_sends_each_thumbnail_once(emulator, kitty_chosen):
                 await wait_until(pilot, lambda: screen.painted, timeout=30)
             await pilot.pause(0.5)
             assert images.transmissions == toured, "thumbnails were sent again"
+
+
+async def test_kitty_preview_sent_once_per_size(tmp_path, kitty_chosen):
+    """The run view's preview in Kitty graphics: re-renders send nothing; a size seen before
+    (the window resized and back) is not sent again."""
+    from tests.test_ui_runs_preview import ProtocolApp, _settle
+
+    path = tmp_path / "out.png"
+    Image.effect_noise((300, 150), 60).convert("RGB").save(path)
+    images = kittythumb.IMAGES
+    app = ProtocolApp(path, "kitty")
+    async with app.run_test(size=(60, 30)) as pilot:
+        await _settle(app, pilot)
+        await wait_until(pilot, lambda: images.transmissions == 1, timeout=20)
+        shown = app.query_one(".preview-image")
+        for _ in range(3):
+            shown.refresh()
+            app.refresh()
+            await pilot.pause(0.1)
+        assert images.transmissions == 1
+        await pilot.resize_terminal(90, 40)
+        await wait_until(pilot, lambda: images.transmissions == 2, timeout=20)
+        await _settle(app, pilot)
+        await pilot.resize_terminal(60, 30)
+        await _settle(app, pilot)
+        await wait_until(pilot, lambda: app.query_one(".preview-image").size.width <= 60, 20)
+        await pilot.pause(0.5)
+        assert images.transmissions == 2  # back at 60x30: that picture is still in the terminal
