@@ -91,7 +91,7 @@ async def test_form_shows_the_problem_next_to_the_field(emulator, tmp_path):
         for name, (path, words) in bad.items():
             field.editor.value = str(path)
             await pilot.press("ctrl+s")
-            await _wait(pilot, lambda: field.error is not None and words in field.error)
+            await _wait(pilot, lambda w=words: field.error is not None and w in field.error)
             shown = str(field.query_one(".field-error").render())
             assert words in shown and "\n" not in field.error, (name, shown)
             assert app.screen is form
