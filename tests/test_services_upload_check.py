@@ -3,7 +3,6 @@ CLI `-i name=@path`, the TUI form and sweeps share: missing, a folder, a wrong t
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
@@ -14,7 +13,7 @@ from comfytui.errors import InputError
 from comfytui.services.upload_check import MAX_UPLOAD_BYTES, check_upload
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs import RunFormScreen
-from tests.support_ui import settings_for
+from tests.support_ui import settings_for, wait_until
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -67,31 +66,23 @@ def test_cli_refuses_a_bad_file_before_uploading(emulator, tmp_path):
     assert queued == []
 
 
-async def _wait(pilot, condition, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await pilot.pause(0.05)
-
-
 async def test_form_shows_the_problem_next_to_the_field(emulator, tmp_path):
     bad = _bad_files(tmp_path)
     app = ComfyTUI(settings_for(emulator))
     async with app.run_test(size=(120, 40)) as pilot:
-        await _wait(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         listing = await app.session.catalog.refresh_deployments()
         deployment = next(
             d for d in listing.items if d.name == "txt2img" and d.environment == "production"
         )
         app.push_screen(RunFormScreen(deployment))
-        await _wait(pilot, lambda: isinstance(app.screen, RunFormScreen) and app.screen.fields)
+        await wait_until(pilot, lambda: isinstance(app.screen, RunFormScreen) and app.screen.fields)
         form = app.screen
         field = next(f for f in form.fields if f.spec.input_id == "init_image")
         for name, (path, words) in bad.items():
             field.editor.value = str(path)
             await pilot.press("ctrl+s")
-            await _wait(pilot, lambda w=words: field.error is not None and w in field.error)
+            await wait_until(pilot, lambda w=words: field.error is not None and w in field.error)
             shown = str(field.query_one(".field-error").render())
             assert words in shown and "\n" not in field.error, (name, shown)
             assert app.screen is form

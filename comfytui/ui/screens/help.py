@@ -18,6 +18,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
+from comfytui.ui.keymap_ids import declared_ids
+
 #: Textual's own app keys that are the app's keys too (the palette, quitting)
 APP_ACTIONS = frozenset({"command_palette", "app.command_palette", "quit", "app.quit"})
 DESCRIPTIONS = {"command_palette": "Command palette", "app.command_palette": "Command palette"}
@@ -29,11 +31,7 @@ def own_ids(node: DOMNode) -> set[str]:
     """Binding ids declared by the comfytui classes `node` is made of (not inherited widgets')."""
     ids: set[str] = set()
     for cls in type(node).__mro__:
-        if not cls.__module__.startswith("comfytui."):
-            continue
-        for binding in cls.__dict__.get("BINDINGS", ()):
-            if isinstance(binding, Binding) and binding.id:
-                ids.add(binding.id)
+        ids |= declared_ids(cls)
     return ids
 
 
