@@ -76,6 +76,15 @@ class ConnectFailedError(NetworkError):
     """No connection could be opened: the request provably never left this machine."""
 
 
+class AnswerTimeoutError(NetworkError):
+    """The server took longer than `read_timeout` (`seconds`, per try) to answer `host`."""
+
+    def __init__(self, message: str, *, host: str = "", seconds: float = 0.0) -> None:
+        super().__init__(message)
+        self.host = host
+        self.seconds = seconds
+
+
 class ProtocolError(ApiError):
     """The server answered something unusable: malformed, oversized or wrong-type body."""
 
