@@ -26,6 +26,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
+from comfytui.models import ItemRef
 from comfytui.ui.failures import ReportsFailures, fetch
 from comfytui.ui.format import sort_key
 
@@ -130,6 +131,13 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
 
     def item_id(self, item: T) -> str:
         return item.id  # type: ignore[attr-defined]
+
+    def focus_target(self) -> ItemRef | None:
+        """The cursor row, for actions on the focused item (`n`: ui/focus.py)."""
+        item = self.selected
+        return (
+            None if item is None else ItemRef(self.KIND.removesuffix("s"), self.item_id(item), item)
+        )
 
     # --- widgets --------------------------------------------------------------------------------
 
