@@ -51,7 +51,8 @@ async def test_selfhost_open_by_id_then_n_runs_it_and_lists_it_from_the_cache(em
     )
     app = ComfyTUI(settings_for(emu), clock=lambda: FIXED_NOW)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.session is not None and app.main.deployments.revalidated)
+        pane = app.main.deployments
+        await wait_until(pilot, lambda: app.session is not None and pane.revalidated)
         screen = await _open_deployment(pilot, app, dep_id)
         # nothing known about its inputs yet: said so, and n still starts a run
         assert screen.detail.deployment.id == dep_id
