@@ -57,6 +57,7 @@ async def test_selfhost_open_by_id_then_n_runs_it_and_lists_it_from_the_cache(em
         # nothing known about its inputs yet: said so, and n still starts a run
         assert screen.detail.deployment.id == dep_id
         assert not screen.detail.inputs_known
+        assert screen.detail.deployment.environment == ""  # not known, so not claimed
         assert "inputs unknown: values are sent as typed" in _texts(screen)
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(app.screen, RunFormScreen))
@@ -82,6 +83,7 @@ async def test_selfhost_open_by_id_then_n_runs_it_and_lists_it_from_the_cache(em
         await wait_until(
             pilot, lambda: any(runs.item_at(i).id == run_id for i in range(runs.total))
         )
+        assert "from the local cache" in str(runs.query_one(".pane-notice").render())
         # opened again: the run named its workflow version, so the inputs are discovered (§3.1)
         screen = await _open_deployment(pilot, app, dep_id)
         assert screen.detail.inputs_known

@@ -11,7 +11,7 @@ self-hosted server: values are then sent as typed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from comfytui.errors import ApiError, NotFoundError, NotSupportedError
@@ -139,6 +139,8 @@ async def deployment_by_id(session: Session, deployment_id: str) -> DeploymentDe
         deployment = await catalog.resolve_deployment(deployment_id)
     except NotSupportedError:
         deployment = Deployment(id=deployment_id, name=deployment_id)
+    if deployment.name == deployment.id and deployment.workflow_id is None:
+        deployment = replace(deployment, environment="")  # nothing known: not "production"
     deployment, known = await prepared(session, deployment)
     runs = await session.cache.list_runs(limit=20, deployment_id=deployment.id)
     error = None if known else "inputs unknown: values are sent as typed"

@@ -216,7 +216,8 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         if listing is not None and getattr(listing, "not_supported", False):
             text = (
                 f"This server has no route that lists {self.NOUN} (self-hosted dialect). "
-                "Press o to open a deployment or run by its id."
+                "Press o to open a deployment or run by its id; those opened or started "
+                "here are listed from the local cache."
             )
         elif listing is not None and listing.error and not listing.offline:
             text = f"could not load {self.NOUN}: {listing.error}"

@@ -23,17 +23,38 @@ from comfytui.sanitize import plain
 from comfytui.ui.panes.deployments import ENV_STYLES
 
 
-def option_text(deployment: Deployment) -> Text:
-    text = Text(plain(deployment.name, 40), style="bold")
-    env = plain(deployment.environment, 16)
-    text.append(f"  {env}", style=ENV_STYLES.get(deployment.environment, "dim"))
-    machine = deployment.machine_name or deployment.machine_id
-    if machine:
-        text.append(f"  {plain(machine, 24)}", style="dim")
+def option_text(deployment: Deployment, widths: tuple[int, int, int] = (0, 0, 0)) -> Text:
+    """One row: name, environment, machine (padded to `widths` cells), version, short id."""
+    text = Text()
+    machine = deployment.machine_name or deployment.machine_id or ""
+    cells = (
+        (plain(deployment.name, 40), "bold"),
+        (plain(deployment.environment, 16), ENV_STYLES.get(deployment.environment, "dim")),
+        (plain(machine, 24), "dim"),
+    )
+    for (value, style), width in zip(cells, widths, strict=True):
+        cell = Text(value, style=style)
+        cell.pad_right(max(0, width - cell.cell_len))
+        text.append_text(cell)
+        text.append("  ")
     if deployment.version is not None:
-        text.append(f"  v{deployment.version}", style="dim")
-    text.append(f"  {deployment.id[:8]}", style="dim")
+        text.append(f"v{deployment.version}  ", style="dim")
+    text.append(deployment.id[:8], style="dim")
     return text
+
+
+def _widths(deployments: list[Deployment]) -> tuple[int, int, int]:
+    rows = [
+        (
+            Text(plain(d.name, 40)).cell_len,
+            Text(plain(d.environment, 16)).cell_len,
+            Text(plain(d.machine_name or d.machine_id or "", 24)).cell_len,
+        )
+        for d in deployments
+    ]
+    if not rows:
+        return (0, 0, 0)
+    return (max(r[0] for r in rows), max(r[1] for r in rows), max(r[2] for r in rows))
 
 
 class DeploymentPicker(ModalScreen[Deployment | None]):
@@ -58,10 +79,11 @@ class DeploymentPicker(ModalScreen[Deployment | None]):
             if self.with_filter:
                 yield Input(placeholder="filter: name, environment, machine", id="pick-filter")
             yield OptionList(*self._options(), id="pick-list")
-            yield Static(Text("enter starts a run on it · escape cancels", style="dim"))
+            yield Static(Text("enter opens its run form · escape cancels", style="dim"))
 
     def _options(self) -> list[Option]:
-        return [Option(option_text(d), id=str(i)) for i, d in enumerate(self.shown)]
+        widths = _widths(self.deployments)
+        return [Option(option_text(d, widths), id=str(i)) for i, d in enumerate(self.shown)]
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
