@@ -3,27 +3,15 @@ input survives: q is no quit key on a form, ctrl+q asks, drafts come back (issue
 
 from __future__ import annotations
 
-import time
-
 from textual.widgets import Input
 
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.quitting import QuitConfirm
 from comfytui.ui.runs import RunFormScreen, RunScreen
 from comfytui.ui.screens.pick_deployment import DeploymentPicker
-from tests.support_ui import FIXED_NOW, settings_for
+from tests.support_ui import FIXED_NOW, poll_until, settings_for
 
 SIZE = (120, 40)
-
-
-async def wait_until(pilot, condition, timeout: float = 15.0) -> None:
-    """Poll `condition()` while the app runs (the new-run worker waits on its picker, so no
-    waiting for workers to complete)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await pilot.pause(0.05)
 
 
 def _dep_id(emulator, name: str, environment: str) -> str:
@@ -36,7 +24,7 @@ def _dep_id(emulator, name: str, environment: str) -> str:
 
 
 async def _ready(pilot, app: ComfyTUI) -> None:
-    await wait_until(
+    await poll_until(
         pilot,
         lambda: (
             app.session is not None
@@ -52,12 +40,12 @@ async def _cursor_to(pilot, app: ComfyTUI, kind: str, index: int, predicate) -> 
     pane = app.main.pane(kind)
     row = next(i for i in range(pane.total) if predicate(pane.item_at(i)))
     pane.show_at(row)
-    await wait_until(pilot, lambda: pane.selected is not None and predicate(pane.selected))
+    await poll_until(pilot, lambda: pane.selected is not None and predicate(pane.selected))
     return pane.selected
 
 
 async def _form(pilot, app: ComfyTUI) -> RunFormScreen:
-    await wait_until(pilot, lambda: isinstance(app.screen, RunFormScreen), timeout=20)
+    await poll_until(pilot, lambda: isinstance(app.screen, RunFormScreen), timeout=20)
     return app.screen  # type: ignore[return-value]
 
 
@@ -69,7 +57,7 @@ async def test_n_on_a_workflow_offers_its_deployments_production_first(emulator)
         await _cursor_to(pilot, app, "deployments", 1, lambda d: d.name == "webp-out")
         await _cursor_to(pilot, app, "workflows", 0, lambda w: w.name == "txt2img")
         await pilot.press("n")
-        await wait_until(pilot, lambda: isinstance(app.screen, DeploymentPicker))
+        await poll_until(pilot, lambda: isinstance(app.screen, DeploymentPicker))
         picker = app.screen
         assert [d.environment for d in picker.deployments] == ["production", "staging"]
         assert {d.name for d in picker.deployments} == {"txt2img"}
@@ -78,7 +66,7 @@ async def test_n_on_a_workflow_offers_its_deployments_production_first(emulator)
         form = await _form(pilot, app)
         assert form.deployment.id == _dep_id(emulator, "txt2img", "staging")
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.screen is app.main)
+        await poll_until(pilot, lambda: app.screen is app.main)
         await pilot.press("n", "enter")  # the default choice is production
         form = await _form(pilot, app)
         assert form.deployment.id == _dep_id(emulator, "txt2img", "production")
@@ -94,7 +82,7 @@ async def test_n_in_deployments_runs_and_a_run_screen_uses_that_items_deployment
         form = await _form(pilot, app)
         assert form.deployment.id == staging
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.screen is app.main)
+        await poll_until(pilot, lambda: app.screen is app.main)
         # Runs: the run's deployment, whatever the Deployments pane has selected
         webp = _dep_id(emulator, "webp-out", "production")
         run_ids = {r.id for r in emulator.state.runs.values() if r.deployment_id == webp}
@@ -104,10 +92,10 @@ async def test_n_in_deployments_runs_and_a_run_screen_uses_that_items_deployment
         form = await _form(pilot, app)
         assert form.deployment.id == webp
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.screen is app.main)
+        await poll_until(pilot, lambda: app.screen is app.main)
         # a run screen: that run's deployment
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
+        await poll_until(pilot, lambda: isinstance(app.screen, RunScreen))
         assert app.screen.run_id == run.id
         await pilot.press("n")
         form = await _form(pilot, app)
@@ -121,20 +109,20 @@ async def test_n_with_nothing_focused_opens_a_picker_of_every_deployment(emulato
         # a machine without deployments maps to none: the picker says so in its title
         await _cursor_to(pilot, app, "machines", 2, lambda m: m.name == "builder-h100")
         await pilot.press("n")
-        await wait_until(pilot, lambda: isinstance(app.screen, DeploymentPicker))
+        await poll_until(pilot, lambda: isinstance(app.screen, DeploymentPicker))
         assert "builder-h100 has none" in app.screen.title_text
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.screen is app.main)
+        await poll_until(pilot, lambda: app.screen is app.main)
         # nothing focused at all: every deployment, production first, with a filter line
         app.main.set_focus(None)
         await pilot.press("n")
-        await wait_until(pilot, lambda: isinstance(app.screen, DeploymentPicker))
+        await poll_until(pilot, lambda: isinstance(app.screen, DeploymentPicker))
         picker = app.screen
         assert len(picker.deployments) == len(emulator.state.deployments)
         assert picker.deployments[0].environment == "production"
         assert isinstance(app.focused, Input)  # the filter line
         await pilot.press(*"webp")
-        await wait_until(pilot, lambda: [d.name for d in picker.shown] == ["webp-out"])
+        await poll_until(pilot, lambda: [d.name for d in picker.shown] == ["webp-out"])
         await pilot.press("enter")
         form = await _form(pilot, app)
         assert form.deployment.id == _dep_id(emulator, "webp-out", "production")
@@ -160,14 +148,14 @@ async def test_q_on_a_form_does_not_quit_ctrl_q_asks_and_drafts_survive(emulator
         assert app.is_running and app.screen is form
         # ctrl+q asks; "keep" goes back to the form with everything typed
         await pilot.press("ctrl+q")
-        await wait_until(pilot, lambda: isinstance(app.screen, QuitConfirm))
+        await poll_until(pilot, lambda: isinstance(app.screen, QuitConfirm))
         assert "txt2img" in app.screen.question
         await pilot.press("n")
-        await wait_until(pilot, lambda: app.screen is form)
+        await poll_until(pilot, lambda: app.screen is form)
         assert negative.raw().endswith("quiet")
         # leaving the form without escape (the palette's "go to pane") keeps the draft
         app.action_show_pane(3)
-        await wait_until(pilot, lambda: app.screen is app.main)
+        await poll_until(pilot, lambda: app.screen is app.main)
         await _cursor_to(pilot, app, "deployments", 1, lambda d: d.id == production)
         await pilot.press("n")
         again = await _form(pilot, app)
@@ -175,12 +163,12 @@ async def test_q_on_a_form_does_not_quit_ctrl_q_asks_and_drafts_survive(emulator
         restored = next(f for f in again.fields if f.spec.input_id == "negative")
         assert restored.raw() == negative.raw()
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.screen is app.main)
+        await poll_until(pilot, lambda: app.screen is app.main)
         # on the main screen q quits, but a draft not sent makes it ask first
         await pilot.press("q")
-        await wait_until(pilot, lambda: isinstance(app.screen, QuitConfirm))
+        await poll_until(pilot, lambda: isinstance(app.screen, QuitConfirm))
         await pilot.press("y")
-        await wait_until(pilot, lambda: not app.is_running)
+        await poll_until(pilot, lambda: not app.is_running)
 
 
 async def test_q_quits_at_once_when_nothing_was_typed(emulator):
@@ -190,7 +178,7 @@ async def test_q_quits_at_once_when_nothing_was_typed(emulator):
         await pilot.press("2", "n")
         form = await _form(pilot, app)
         await pilot.press("escape")  # nothing typed: no draft
-        await wait_until(pilot, lambda: app.screen is app.main)
+        await poll_until(pilot, lambda: app.screen is app.main)
         assert form.deployment.id
         await pilot.press("q")
-        await wait_until(pilot, lambda: not app.is_running)
+        await poll_until(pilot, lambda: not app.is_running)
