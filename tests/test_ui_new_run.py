@@ -62,6 +62,9 @@ async def test_n_on_a_workflow_offers_its_deployments_production_first(emulator)
         assert [d.environment for d in picker.deployments] == ["production", "staging"]
         assert {d.name for d in picker.deployments} == {"txt2img"}
         assert "txt2img" in picker.title_text
+        await pilot.press("n")  # on the dialog, n starts nothing more
+        await pilot.pause()
+        assert sum(isinstance(s, DeploymentPicker) for s in app.screen_stack) == 1
         await pilot.press("down", "enter")
         form = await _form(pilot, app)
         assert form.deployment.id == _dep_id(emulator, "txt2img", "staging")

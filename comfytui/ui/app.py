@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import Input, TextArea
 
 from comfytui.errors import ComfyTuiError, NetworkError
@@ -114,7 +115,10 @@ class ComfyTUI(OpaqueScreens, App[int]):
         # `:` is a character in a text field (a prompt, a filter): no command mode there
         if action == "command_mode" and isinstance(self.focused, Input | TextArea):
             return False
-        # a form is open: q is not a quit key there, and n is not a new run (it is typed)
+        # a form is open: q is not a quit key there, and n is not a new run (it is typed);
+        # a dialog (the deployment picker, a question) does not start another run either
+        if action == "start_run" and isinstance(self.screen, ModalScreen):
+            return False
         return not (action in ("quit_key", "start_run") and self.holds_input())
 
     async def run_action(
