@@ -94,13 +94,3 @@ def tables_settled(app) -> bool:
     from textual.widgets import DataTable
 
     return not any(t._require_update_dimensions for t in app.screen.query(DataTable))
-
-
-async def poll_until(pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    """Poll `condition()` while the app runs, without waiting for workers to finish (for tests
-    where a worker stays busy: a run watcher, or a worker waiting on a dialog it opened)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s: {condition}")
-        await pilot.pause(0.05)
