@@ -308,3 +308,13 @@ class Sweep:
     kind: str = "sweep"  # "sweep" | "single" (a run started alone gets the same durability)
     state: str = "active"  # active | done | cancelled
     counts: Mapping[str, int] = field(default_factory=dict)  # PlannedState value -> runs
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    """An item the user has in front of them (the focused row, the screen's subject):
+    its kind (`workflow`, `deployment`, `run`, `machine`), its id, and the object if at hand."""
+
+    kind: str
+    id: str
+    item: Any = field(default=None, compare=False)

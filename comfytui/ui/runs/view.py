@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
 from comfytui.errors import ComfyTuiError
-from comfytui.models import OutputFile, Run, RunStatus, SavedOutput
+from comfytui.models import ItemRef, OutputFile, Run, RunStatus, SavedOutput
 from comfytui.sanitize import plain
 from comfytui.ui.failures import ReportsFailures
 from comfytui.ui.format import safe
@@ -57,6 +57,10 @@ class RunScreen(ReportsFailures, Screen[None]):
         Binding("e", "tweak", "Tweak", id="runs.view.tweak"),
         Binding("l", "logs", "Logs", id="runs.view.logs"),
     ]
+
+    def focus_target(self) -> ItemRef:
+        """This run, for actions on the focused item (`n`: its deployment; ui/focus.py)."""
+        return ItemRef("run", self.run_id, self.run)
 
     def action_rerun(self) -> None:
         from comfytui.ui.runs import iterate
