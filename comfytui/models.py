@@ -261,6 +261,7 @@ class RunSummary(NamedTuple):
             run.live_status,
             run.gpu or None,
             run.origin or None,
+            run.cold_start_duration,
         )
 
 

@@ -121,7 +121,11 @@ def duration(run: Run) -> str:
     start = run.started_at or run.created_at
     if start is None or run.ended_at is None:
         return "-"
-    seconds = max((run.ended_at - start).total_seconds(), 0.0)
+    return seconds_str((run.ended_at - start).total_seconds())
+
+
+def seconds_str(seconds: float) -> str:
+    seconds = max(seconds, 0.0)
     if seconds < 120:
         return f"{seconds:.1f}s"
     return f"{seconds / 60:.1f}m" if seconds < 7200 else f"{seconds / 3600:.1f}h"
@@ -199,6 +203,7 @@ def run_block(run: Run) -> str:
             ("started", run.started_at),
             ("ended", run.ended_at),
             ("duration", None if duration(run) == "-" else duration(run)),
+            *split_pairs(run),
             ("error", run.error),
         ]
     )
@@ -214,6 +219,25 @@ def run_block(run: Run) -> str:
     if run.texts:
         text += "\ntexts:\n" + "\n".join(f"  {plain(t, 500)}" for t in run.texts)
     return text
+
+
+def split_pairs(run: Run) -> list[tuple[str, str | None]]:
+    """`queue`, `cold start`, `execution` lines (the run screen's time bar); "(now)" marks the
+    phase a running run is in; none when nothing tells."""
+    from comfytui.services.timeline import split
+
+    parts = split(run)
+    if not parts.known:
+        return []
+    return [
+        (
+            phase.label,
+            "-"
+            if phase.seconds is None
+            else seconds_str(phase.seconds) + (" (now)" if phase.current else ""),
+        )
+        for phase in parts.phases
+    ]
 
 
 def saved_line(saved: SavedOutput) -> str:

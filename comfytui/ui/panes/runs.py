@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 
@@ -23,6 +24,7 @@ from comfytui.models import Run, RunStatus, RunSummary
 from comfytui.ui.failures import fetch
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
 from comfytui.ui.panes.base import Column, ResourcePane
+from comfytui.ui.runs.split_bar import seconds_text
 
 STATUS_WORDS = frozenset(s.value for s in RunStatus)
 
@@ -63,7 +65,9 @@ class RunsPane(ResourcePane[RunSummary]):
         Binding("R", "rerun", "Rerun", id="runs.rerun"),
         Binding("e", "tweak", "Tweak", id="runs.tweak"),
         Binding("S", "sweep", "Sweep", id="runs.sweep"),
+        Binding("C", "toggle_cold_start", "Cold start column", id="runs.cold_start"),
     ]
+    COLD_START = Column("cold_start", "Cold start", descending=True)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -71,6 +75,11 @@ class RunsPane(ResourcePane[RunSummary]):
         self.paged = False
         self.page_start = 0
         self.count = 0
+
+    def compose(self) -> ComposeResult:
+        if getattr(getattr(self.app, "settings", None), "cold_start_column", False):
+            self.COLUMNS = (*type(self).COLUMNS, self.COLD_START)
+        yield from super().compose()
 
     # --- source --------------------------------------------------------------------------------
 
@@ -167,7 +176,28 @@ class RunsPane(ResourcePane[RunSummary]):
             return None
         return self.deployment_names.get(run.deployment_id, run.deployment_id[:8])
 
+    def action_toggle_cold_start(self) -> None:
+        """Show or hide the Cold start column (the server's cold_start_duration)."""
+        base = type(self).COLUMNS
+        shown = self.COLD_START in self.COLUMNS
+        self.COLUMNS = base if shown else (*base, self.COLD_START)
+        self.sort_index = min(self.sort_index, len(self.COLUMNS) - 1)
+        keep = self._selected_id()
+        table = self.table
+        table.clear(columns=True)
+        for column in self.COLUMNS:
+            table.add_column(column.label, key=column.key, width=column.width)
+        self._rebuild_view(keep_id=keep)
+        self.notify("cold start column " + ("hidden" if shown else "shown"), timeout=1.5)
+
     def cells(self, item: RunSummary, now: datetime) -> Sequence[Text]:
+        row = self._cells(item, now)
+        if len(self.COLUMNS) > len(row):
+            cold = item.cold_start_duration
+            row = (*row, Text("—", style="dim") if cold is None else Text(seconds_text(cold)))
+        return row
+
+    def _cells(self, item: RunSummary, now: datetime) -> tuple[Text, ...]:
         live = item.progress if not item.is_terminal else None
         return (
             ago(item.created_at, now),
@@ -184,6 +214,8 @@ class RunsPane(ResourcePane[RunSummary]):
             return self.deployment_name(item)
         if key == "status":
             return str(item.status)
+        if key == "cold_start":
+            return item.cold_start_duration
         if key == "duration":
             if item.started_at is None:
                 return None
