@@ -258,7 +258,8 @@ def run_row(r: Run) -> tuple[Any, ...]:
 
 
 def run_from_row(row: Any) -> Run:
-    id_, status, dep, wf, created, updated, progress, live, inputs, data, s, e, gpu, origin, cs = row
+    id_, status, dep, wf, created, updated, progress, live, inputs, data = row[:10]
+    s, e, gpu, origin, cs = row[10:]
     b = _loads(data)
     st = _STATUSES.get(status, RunStatus.UNKNOWN)
     out = b.get("out")

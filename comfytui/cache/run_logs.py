@@ -89,9 +89,7 @@ class LogStore(CacheBase):
                 (sid, run_id, start + len(lines), int(complete)),
             )
 
-    async def cached_logs(
-        self, run_id: str, *, offset: int = 0, limit: int = -1
-    ) -> list[LogLine]:
+    async def cached_logs(self, run_id: str, *, offset: int = 0, limit: int = -1) -> list[LogLine]:
         """Kept lines of a run's log, in order (`limit` -1: all)."""
         return await self._all(
             _line,
