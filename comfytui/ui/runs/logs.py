@@ -1,11 +1,13 @@
 """A run's log: follows while the run runs, replays after; `/` searches, `w` wraps.
 
-Log text is server data: written as rich `Text` to a RichLog with markup off, never parsed.
-Only the last MAX_LINES lines are kept in the view; lines arriving fast are written in batches.
+Log text is server data: stored as plain strings in a `LogView` (Textual's `Log`: no markup,
+only visible lines rendered). Only the last MAX_LINES lines are kept in the view (all of them in
+the cache for runs started here); lines arriving fast are written once per FLUSH_EVERY.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from typing import ClassVar
 
@@ -14,25 +16,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, RichLog, Static
+from textual.widgets import Footer, Input, Static
 
 from comfytui.errors import ComfyTuiError
 from comfytui.models import LogLine
-from comfytui.sanitize import plain
+from comfytui.ui.runs.log_view import LogView, WrapWidthChanged
+from comfytui.ui.widgets.livetext import set_text
 
 MAX_LINES = 5_000
 FLUSH_EVERY = 0.1  # seconds between batched writes
-LEVEL_STYLES = {"error": "red", "warning": "yellow", "debug": "dim"}
-
-
-def line_text(line: LogLine, query: str = "") -> Text:
-    stamp = line.timestamp.strftime("%H:%M:%S") if line.timestamp else "--:--:--"
-    text = Text(stamp + " ", style="dim")
-    body = Text(plain(line.text, 4_000), style=LEVEL_STYLES.get(line.level, ""))
-    if query:
-        body.highlight_words([query], style="reverse", case_sensitive=False)
-    text.append_text(body)
-    return text
+YIELD_EVERY = 50  # lines parsed between two turns of the event loop
 
 
 class RunLogsScreen(Screen[None]):
@@ -59,9 +52,7 @@ class RunLogsScreen(Screen[None]):
         yield Static(Text(f"Logs of run {self.run_id}", style="bold"), id="logs-title")
         yield Static("", id="logs-status")
         yield Input(placeholder="search (enter to apply, empty clears)", id="logs-search")
-        yield RichLog(
-            markup=False, highlight=False, wrap=False, max_lines=self.lines.maxlen, id="logs-view"
-        )
+        yield LogView(max_lines=self.lines.maxlen or MAX_LINES, id="logs-view")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -72,8 +63,8 @@ class RunLogsScreen(Screen[None]):
         self._follow()
 
     @property
-    def view(self) -> RichLog:
-        return self.query_one("#logs-view", RichLog)
+    def view(self) -> LogView:
+        return self.query_one("#logs-view", LogView)
 
     @work(exclusive=True, group="run-logs", exit_on_error=False)
     async def _follow(self) -> None:
@@ -81,6 +72,10 @@ class RunLogsScreen(Screen[None]):
         try:
             async for line in self.tui_session().logs.lines(self.run_id):
                 self.add_line(line)
+                if len(self.pending) % YIELD_EVERY == 0:
+                    # a network chunk can hold hundreds of lines, parsed without an await:
+                    # let timers and keys in between
+                    await asyncio.sleep(0)
         except ComfyTuiError as exc:
             self.state = str(exc)
         else:
@@ -110,16 +105,16 @@ class RunLogsScreen(Screen[None]):
 
     def _rewrite(self) -> None:
         view = self.view
-        view.clear()
         view.wrap = self.wrap
-        self._write([line for line in self.lines if self._matches(line)])
+        view.set_query(self.query_text)
+        view.replace(line for line in self.lines if self._matches(line))
 
     def _write(self, lines: list[LogLine]) -> None:
-        """One write per batch: RichLog renders a write at once, so per-line writes stall."""
-        if lines:
-            view = self.view
-            block = Text("\n").join(line_text(line, self.query_text) for line in lines)
-            view.write(block, scroll_end=view.auto_scroll)
+        """One write per batch (a list extend and one refresh), never one per line."""
+        self.view.add(lines)
+
+    def on_wrap_width_changed(self, _: WrapWidthChanged) -> None:
+        self._rewrite()
 
     def _status(self) -> None:
         kept = len(self.lines)
@@ -129,8 +124,10 @@ class RunLogsScreen(Screen[None]):
         if self.query_text:
             parts.append(f"search: {self.query_text}")
         parts.append("wrap on" if self.wrap else "wrap off")
-        parts.append("following" if self.view.auto_scroll else "paused (f follows)")
-        self.query_one("#logs-status", Static).update(Text(" · ".join(parts), style="dim"))
+        view = self.view
+        following = view.auto_scroll and (view.is_vertical_scroll_end or not view.max_scroll_y)
+        parts.append("following" if following else "paused (f follows)")
+        set_text(self.query_one("#logs-status", Static), Text(" · ".join(parts), style="dim"))
 
     # --- actions --------------------------------------------------------------------------
 
