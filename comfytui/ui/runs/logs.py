@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -26,6 +27,7 @@ from comfytui.ui.widgets.livetext import set_text
 MAX_LINES = 5_000
 FLUSH_EVERY = 0.1  # seconds between batched writes
 YIELD_EVERY = 50  # lines parsed between two turns of the event loop
+DEDUPE_KEYS = 2_000
 
 
 class RunLogsScreen(Screen[None]):
@@ -47,6 +49,12 @@ class RunLogsScreen(Screen[None]):
         self.wrap = False
         self.state = "loading"
         self.total = 0
+        self.note = ""  # where the lines come from when not the server ("replayed from the cache")
+        self._unsubscribe: Callable[[], None] | None = None
+        # (timestamp, text) of recent lines per source: a line both the log route and the run
+        # stream's log_update bring is shown once
+        self._from_route: dict[tuple[object, str], bool] = {}
+        self._from_stream: dict[tuple[object, str], bool] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Logs of run {self.run_id}", style="bold"), id="logs-title")
@@ -60,7 +68,29 @@ class RunLogsScreen(Screen[None]):
         self.view.focus()
         self.set_interval(FLUSH_EVERY, self._flush)
         self._status()
+        logs = getattr(self.tui_session(), "logs", None)
+        if logs is not None and hasattr(logs, "subscribe"):
+            self._unsubscribe = logs.subscribe(self.run_id, self._published)
         self._follow()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def _published(self, lines: list[LogLine]) -> None:
+        """Lines of the run stream's `log_update` events: shown unless the log route already
+        brought them (the same line from both sources is shown once)."""
+        for line in lines:
+            key = (line.timestamp, line.text)
+            if self._from_route.pop(key, False) is False:
+                self._remember(self._from_stream, key)
+                self.pending.append(line)
+
+    @staticmethod
+    def _remember(seen: dict[tuple[object, str], bool], key: tuple[object, str]) -> None:
+        seen[key] = True
+        if len(seen) > DEDUPE_KEYS:
+            del seen[next(iter(seen))]
 
     @property
     def view(self) -> LogView:
@@ -70,7 +100,12 @@ class RunLogsScreen(Screen[None]):
     async def _follow(self) -> None:
         self.state = "following"
         try:
-            async for line in self.tui_session().logs.lines(self.run_id):
+            lines = self.tui_session().logs.lines(self.run_id, on_note=self._note)
+            async for line in lines:
+                key = (line.timestamp, line.text)
+                if self._from_stream and self._from_stream.pop(key, False):
+                    continue  # the run stream brought it already
+                self._remember(self._from_route, key)
                 self.add_line(line)
                 if len(self.pending) % YIELD_EVERY == 0:
                     # a network chunk can hold hundreds of lines, parsed without an await:
@@ -81,6 +116,10 @@ class RunLogsScreen(Screen[None]):
         else:
             self.state = "complete"
         self._flush()
+
+    def _note(self, text: str) -> None:
+        self.note = text
+        self._status()
 
     def tui_session(self):  # noqa: ANN201 - the app's services Session
         return self.app.session  # type: ignore[attr-defined]
@@ -119,6 +158,8 @@ class RunLogsScreen(Screen[None]):
     def _status(self) -> None:
         kept = len(self.lines)
         parts = [f"{self.state}", f"{self.total} lines"]
+        if self.note:
+            parts.insert(1, self.note)
         if kept < self.total:
             parts.append(f"last {kept} kept")
         if self.query_text:
