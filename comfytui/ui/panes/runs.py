@@ -27,6 +27,7 @@ from comfytui.ui.panes.base import Column, ResourcePane
 from comfytui.ui.runs.split_bar import seconds_text
 
 STATUS_WORDS = frozenset(s.value for s in RunStatus)
+COLD_AT = 5  # the optional Cold start column's place: after Took
 
 
 class RunsPage(Message, bubble=False):
@@ -78,7 +79,7 @@ class RunsPane(ResourcePane[RunSummary]):
 
     def compose(self) -> ComposeResult:
         if getattr(getattr(self.app, "settings", None), "cold_start_column", False):
-            self.COLUMNS = (*type(self).COLUMNS, self.COLD_START)
+            self.COLUMNS = self._with_cold_start()
         yield from super().compose()
 
     # --- source --------------------------------------------------------------------------------
@@ -178,9 +179,8 @@ class RunsPane(ResourcePane[RunSummary]):
 
     def action_toggle_cold_start(self) -> None:
         """Show or hide the Cold start column (the server's cold_start_duration)."""
-        base = type(self).COLUMNS
         shown = self.COLD_START in self.COLUMNS
-        self.COLUMNS = base if shown else (*base, self.COLD_START)
+        self.COLUMNS = type(self).COLUMNS if shown else self._with_cold_start()
         self.sort_index = min(self.sort_index, len(self.COLUMNS) - 1)
         keep = self._selected_id()
         table = self.table
@@ -190,11 +190,17 @@ class RunsPane(ResourcePane[RunSummary]):
         self._rebuild_view(keep_id=keep)
         self.notify("cold start column " + ("hidden" if shown else "shown"), timeout=1.5)
 
+    def _with_cold_start(self) -> tuple[Column, ...]:
+        """The columns with Cold start right after Took (visible in a narrow pane)."""
+        base = type(self).COLUMNS
+        return (*base[:COLD_AT], self.COLD_START, *base[COLD_AT:])
+
     def cells(self, item: RunSummary, now: datetime) -> Sequence[Text]:
         row = self._cells(item, now)
         if len(self.COLUMNS) > len(row):
             cold = item.cold_start_duration
-            row = (*row, Text("—", style="dim") if cold is None else Text(seconds_text(cold)))
+            cell = Text("—", style="dim") if cold is None else Text(seconds_text(cold))
+            row = (*row[:COLD_AT], cell, *row[COLD_AT:])
         return row
 
     def _cells(self, item: RunSummary, now: datetime) -> tuple[Text, ...]:

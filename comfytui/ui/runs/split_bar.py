@@ -39,13 +39,13 @@ def bar_widths(parts: list[float], width: int) -> list[int]:
     return cells
 
 
-def split_text(run, now: datetime | None = None, width: int = 36) -> Text:  # noqa: ANN001
-    """Two lines: the bar, then `queue 3s · cold start 29s · execution 2m09s`."""
+def split_text(run, now: datetime | None = None, width: int = 32) -> Text:  # noqa: ANN001
+    """The bar, then one legend line per phase (`━━ cold start  29s`): fits a narrow column."""
     parts = split(run, now)
     return render(parts, width)
 
 
-def render(parts: Split, width: int = 36) -> Text:
+def render(parts: Split, width: int = 32) -> Text:
     text = Text()
     if not parts.known:
         return Text("Time split: —", style="dim")
@@ -55,12 +55,10 @@ def render(parts: Split, width: int = 36) -> Text:
         text.append(BAR * width, style="dim")
     for phase, count in zip(phases, cells, strict=True):
         text.append(BAR * count, style=STYLES[phase.name])
-    text.append("\n")
-    for index, phase in enumerate(phases):
-        if index:
-            text.append(" · ", style="dim")
-        text.append(phase.label, style=STYLES[phase.name])
-        text.append(" ")
+    for phase in phases:
+        text.append("\n")
+        text.append(BAR * 2, style=STYLES[phase.name])
+        text.append(f" {phase.label:<11}")
         if phase.seconds is None:
             text.append("—", style="dim")
         else:
