@@ -40,13 +40,15 @@ def _iso(text: str) -> datetime:
 
 
 def test_emulator_sends_cold_start_once_started_and_run_duration_once_ended(emulator_factory):
-    emu = emulator_factory(speed=2.0)  # a run takes 1.7 s
-    run_id = _queue(emu)
-    first = httpx.get(f"{emu.api_url}/run/{run_id}", headers=_headers(emu)).json()
+    slow = emulator_factory(speed=0.01)  # starts 60 s after it was queued
+    waiting = _queue(slow)
+    first = httpx.get(f"{slow.api_url}/run/{waiting}", headers=_headers(slow)).json()
     assert first["started_at"] is None and first["cold_start_duration"] is None
     assert first["cold_start_duration_total"] is None and first["run_duration"] is None
+    emu = emulator_factory(speed=2.0)  # a run takes 1.7 s
+    run_id = _queue(emu)
+    body = httpx.get(f"{emu.api_url}/run/{run_id}", headers=_headers(emu)).json()
     deadline = time.monotonic() + 30
-    body = first
     while body["status"] not in ("success", "failed") and time.monotonic() < deadline:
         time.sleep(0.1)
         body = httpx.get(f"{emu.api_url}/run/{run_id}", headers=_headers(emu)).json()
