@@ -180,8 +180,9 @@ class RunsPane(ResourcePane[RunSummary]):
     def action_toggle_cold_start(self) -> None:
         """Show or hide the Cold start column (the server's cold_start_duration)."""
         shown = self.COLD_START in self.COLUMNS
+        sorted_by = self.COLUMNS[self.sort_index]
         self.COLUMNS = type(self).COLUMNS if shown else self._with_cold_start()
-        self.sort_index = min(self.sort_index, len(self.COLUMNS) - 1)
+        self.sort_index = self.COLUMNS.index(sorted_by) if sorted_by in self.COLUMNS else 0
         keep = self._selected_id()
         table = self.table
         table.clear(columns=True)
