@@ -16,6 +16,7 @@ from comfytui.models import Run, RunStatus, RunSummary
 from comfytui.services.timeline import split
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs.split_bar import bar_widths, render
+from comfytui.ui.screens.help import HelpScreen
 from tests.support_cli import run_cli
 from tests.support_ui import FIXED_NOW, cell_texts, panes_filled, settings_for
 from tests.test_ui_runs_view import _start, wait_until
@@ -180,11 +181,18 @@ async def test_runs_pane_cold_start_column_toggles(emulator):
         assert labels[labels.index("Took") + 1] == "Cold start"
         cells = [row[labels.index("Cold start")] for row in cell_texts(pane.table)]
         assert "6s" in cells  # the test seed: 0.3 scaled s at speed 0.05
+        await pilot.press("s")  # sort by the next column; the toggle keeps it
+        sorted_by = pane.COLUMNS[pane.sort_index]
         await pilot.press("C")
         await wait_until(
             pilot, lambda: "Cold start" not in [str(c.label) for c in pane.table.columns.values()]
         )
         assert len(cell_texts(pane.table)[0]) == len(pane.COLUMNS)
+        if sorted_by is not pane.COLD_START:
+            assert pane.COLUMNS[pane.sort_index] == sorted_by
+        await pilot.press("question_mark")  # help lists the key
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert "runs.cold_start" in {ident for _, _, ident in app.screen.rows}
 
 
 async def test_setting_shows_the_column_from_the_start(emulator):
