@@ -178,6 +178,8 @@ class Run:
     outputs: tuple[OutputFile, ...] = ()
     texts: tuple[str, ...] = ()
     error: str | None = None  # first error found in the outputs of a failed run
+    cold_start_duration: float | None = None  # seconds, queued -> ComfyUI ready (v2 server)
+    run_duration: float | None = None  # seconds, started -> ended (v2 server)
 
     @property
     def is_terminal(self) -> bool:
@@ -216,6 +218,11 @@ class RunSummary(NamedTuple):
     live_status: str | None = None
     gpu: str | None = None
     origin: str | None = None
+    cold_start_s: float | None = None  # the server's cold_start_duration, when it sent one
+
+    @property
+    def cold_start_duration(self) -> float | None:
+        return self.cold_start_s
 
     @property
     def status(self) -> RunStatus:
@@ -254,6 +261,7 @@ class RunSummary(NamedTuple):
             run.live_status,
             run.gpu or None,
             run.origin or None,
+            run.cold_start_duration,
         )
 
 

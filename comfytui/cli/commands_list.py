@@ -157,7 +157,10 @@ async def cmd_show(args: argparse.Namespace) -> int:
             detail = await catalog.machine_detail(await catalog.resolve_id("machine", args.id))
             item, extra = detail.machine, {"deployments": detail.deployments}
         else:
-            item, extra = await catalog.get_run(await catalog.resolve_id("run", args.id)), {}
+            from comfytui.services.timeline import split
+
+            item = await catalog.get_run(await catalog.resolve_id("run", args.id))
+            extra = {"timeline": split(item).as_json()} if item is not None else {}
     if detail is not None and detail.offline:
         note(f"offline: cached copy ({detail.error})")
     elif detail is not None and detail.error:

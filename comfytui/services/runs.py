@@ -55,6 +55,13 @@ class RunService:
 
     # --- start --------------------------------------------------------------------------------
 
+    async def _keep_logs(self, run_id: str) -> None:
+        """A run started here: its log is kept whole in the cache (services.logs)."""
+        try:
+            await self.cache.track_logs(run_id)
+        except ComfyTuiError as exc:
+            log.warning("run log of %s will not be kept: %s", run_id, exc)
+
     async def start(
         self,
         deployment: Deployment | str,
@@ -77,6 +84,7 @@ class RunService:
             run_id = await self.client.queue_run(deployment.id, inputs)
         run = queued_run(deployment, run_id, inputs)
         await self.cache.upsert_run(run)
+        await self._keep_logs(run_id)
         await self.cache.save_last_inputs(deployment.id, inputs)
         return run
 

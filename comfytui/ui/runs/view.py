@@ -36,6 +36,7 @@ from comfytui.ui.runs.runinfo import (
     times_text,
     title_text,
 )
+from comfytui.ui.runs.split_bar import split_text
 from comfytui.ui.runs.watcher import OutputsSaved
 from comfytui.ui.widgets.livetext import set_text
 
@@ -114,6 +115,7 @@ class RunScreen(ReportsFailures, Screen[None]):
                 yield Static("", id="run-queue")
                 yield ProgressBar(total=1.0, show_eta=False, id="run-progress")
                 yield Static("", id="run-times")
+                yield Static("", id="run-split")
                 yield Static("", id="run-error")
                 yield Static(Text("Timeline", style="bold"), classes="run-section")
                 yield Static("", id="run-timeline")
@@ -262,6 +264,7 @@ class RunScreen(ReportsFailures, Screen[None]):
         if self.run is not None and self._ready():
             times = times_text(self.run, datetime.now(UTC))
             set_text(self.query_one("#run-times", Static), times)
+            set_text(self.query_one("#run-split", Static), split_text(self.run))
             waiting = self.run.status in (RunStatus.NOT_STARTED, RunStatus.QUEUED)
             queue = self.query_one("#run-queue", Static)
             queue.display = waiting and self.queue_shown
