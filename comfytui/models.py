@@ -308,3 +308,14 @@ class Sweep:
     kind: str = "sweep"  # "sweep" | "single" (a run started alone gets the same durability)
     state: str = "active"  # active | done | cancelled
     counts: Mapping[str, int] = field(default_factory=dict)  # PlannedState value -> runs
+
+
+def output_key(url: str) -> str:
+    """What names an output file across sessions: its URL's path.
+
+    The host and port (the demo emulator's port changes every launch) and the query (signed
+    storage URLs carry a fresh signature on every fetch) vary; the path does not.
+    """
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path or url
