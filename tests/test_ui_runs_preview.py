@@ -188,7 +188,7 @@ class ProtocolApp(App[None]):
         ("pixels", "Static"),
         ("unicode", "UnicodeImage"),
         ("kitty", "TGPImage"),
-        ("sixel", "widget.sixel.Image"),
+        ("sixel", "sixelfix.SixelImage"),  # textual-image's, registers selected (xterm colours)
         ("auto", "HalfcellImage"),  # no terminal graphics under the test harness
     ],
 )
