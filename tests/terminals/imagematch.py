@@ -1,7 +1,7 @@
 """Find an output image in a screenshot and score how faithfully the terminal drew it (Pillow only).
 
-`locate` finds the image by its dominant colour: the bounding box of the screenshot pixels near
-that colour gives the left, right and bottom edges; the top edge comes from the source's aspect
+`locate` finds the image by its dominant colour: the columns and rows rich in screenshot pixels
+near that colour give the left, right and bottom edges; the top edge comes from the source's aspect
 ratio, refined by matching the lower four fifths only (so a wrong top band cannot steer where
 the image is thought to be). `score` then compares the located crop with the source:
 
@@ -58,10 +58,10 @@ def locate(shot: Image.Image, source: Image.Image, min_pixels: int = 400) -> Mat
     colour = dominant(source)
     mask = near_mask(shot, colour)
     pixels = count(mask)
-    box = mask.getbbox()
-    if box is None or pixels < min_pixels:
+    if pixels < min_pixels:
         return None
-    left, _, right, bottom = box
+    left, right = _span(mask.resize((mask.width, 1), Image.Resampling.BOX).getdata())
+    _, bottom = _span(mask.resize((1, mask.height), Image.Resampling.BOX).getdata())
     width = right - left
     if width < 16:
         return None
@@ -77,6 +77,18 @@ def locate(shot: Image.Image, source: Image.Image, min_pixels: int = 400) -> Mat
     if best is None:
         return None
     return Match((left, bottom - best[1], right, bottom), pixels)
+
+
+def _span(means) -> tuple[int, int]:  # noqa: ANN001 - a Pillow sequence of column/row means
+    """First and one-past-last index whose share of near pixels is >= 10% of the fullest one.
+
+    Coloured text elsewhere on the screen (a cyan status word) has a few near pixels per
+    column; the image has hundreds.
+    """
+    values = list(means)
+    floor = max(values) * 0.10
+    hits = [i for i, v in enumerate(values) if v >= floor and v > 0]
+    return hits[0], hits[-1] + 1
 
 
 def _grid(image: Image.Image) -> Image.Image:
