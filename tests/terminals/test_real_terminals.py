@@ -124,16 +124,22 @@ def test_output_image_in_a_real_terminal(name, display, world, tmp_path):
         baseline = count(near_mask(display.screenshot(), colour))
         app.key("Return")
 
+        last: list[str] = ["not found"]
+
         def shown() -> tuple[Image.Image, object, Score] | None:
             shot = display.screenshot()
             match = locate(shot, source)
             if match is None:
                 return None
             found = score(shot, match, source)
+            last[0] = f"{found} at {match.box}"
             return (shot, match, found) if _within(found, kind) else None
 
         try:
             shot, match, found = wait_for(shown, 120, f"{name}: the output image on screen", 0.5)
+        except AssertionError as exc:
+            figures["score"] = last[0]
+            raise AssertionError(f"{exc}; last: {last[0]} (tolerance {TOLERANCE[kind]})") from None
         finally:
             display.screenshot(out / f"{name}-run.png")
         figures["score"] = str(found)
