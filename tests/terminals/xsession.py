@@ -186,6 +186,10 @@ class TerminalApp:
         for key in keys:
             self.display.xdotool("key", key)
 
+    def type(self, text: str) -> None:
+        self.display.xdotool("mousemove", "5", "5")
+        self.display.xdotool("type", "--delay", "60", text)
+
     def stop(self) -> None:
         if self.alive():
             with contextlib.suppress(ProcessLookupError):
