@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -113,12 +114,13 @@ def test_output_image_in_a_real_terminal(name, display, world, tmp_path):
                 pytest.skip(f"kitty did not start here: {_tail(tmp_path / 'kitty-stderr.txt')}")
             raise
         # our run alone in the runs pane (filter by its id), the rows focused
-        app.key("4")
-        app.wait_quiet()
-        app.key("slash")
-        app.type(run_id[:8])
-        app.key("Return")
-        app.wait_quiet()
+        app.press("4")
+        # each key once the app has answered the one before (the filter box must exist first);
+        # the filter's cursor blinks: a few bytes a second while it has the focus
+        for key in ("slash", *run_id[:8]):
+            app.press(key, below=1024)
+        display.screenshot(out / f"{name}-filter.png")
+        app.press("Return")
         colour = dominant(source)
         # what the main screen itself has near that colour (a selected row's highlight, say)
         baseline = count(near_mask(display.screenshot(), colour))
@@ -191,6 +193,8 @@ def test_output_image_in_a_real_terminal(name, display, world, tmp_path):
         with contextlib.suppress(AssertionError):
             wait_for(lambda: not app.alive(), 20, f"{name} to close")
         app.stop()
+        if app.log.exists():
+            shutil.copy(app.log, out / app.log.name)
         with open(out / "figures.jsonl", "a", encoding="utf-8") as log:
             log.write(json.dumps(figures) + "\n")
 

@@ -166,29 +166,43 @@ class TerminalApp:
     def bytes_between(self, start: float, end: float) -> Window:
         return log_window(str(self.log), start, end)
 
-    def wait_quiet(self, timeout: float = 90.0, quiet_s: float = 1.5, below: int = 256) -> None:
-        """Wait until something was drawn and then under `below` bytes came in `quiet_s`."""
+    def wait_quiet(
+        self,
+        timeout: float = 90.0,
+        quiet_s: float = 1.5,
+        below: int = 256,
+        since: float | None = None,
+    ) -> None:
+        """Wait until the app drew (after `since`, a key press) and then sent under `below`
+        bytes in `quiet_s`: it has reacted and settled."""
 
         def quiet() -> bool:
             if not self.alive():
                 raise AssertionError(f"{self.terminal.name} exited ({self.proc.returncode})")
             now = time.time()
-            return (
-                self.bytes_between(0, now).bytes > 2000
-                and self.bytes_between(now - quiet_s, now).bytes < below
+            drew = (
+                self.bytes_between(since, now).bytes > 0
+                if since is not None
+                else self.bytes_between(0, now).bytes > 2000
             )
+            return drew and self.bytes_between(now - quiet_s, now).bytes < below
 
         wait_for(quiet, timeout, f"{self.terminal.name}: the app to draw and go idle")
 
-    def key(self, *keys: str) -> None:
-        """Type keys into the window (the pointer rests over it: no window manager here)."""
+    def key(self, *keys: str) -> float:
+        """Type keys into the window (the pointer rests over it: no window manager here).
+
+        Returns the time just before the first key, for `wait_quiet(since=...)`.
+        """
         self.display.xdotool("mousemove", "5", "5")
+        pressed = time.time()
         for key in keys:
             self.display.xdotool("key", key)
+        return pressed
 
-    def type(self, text: str) -> None:
-        self.display.xdotool("mousemove", "5", "5")
-        self.display.xdotool("type", "--delay", "60", text)
+    def press(self, *keys: str, below: int = 256) -> None:
+        """Press keys and wait until the app has drawn its answer and settled."""
+        self.wait_quiet(since=self.key(*keys), below=below)
 
     def stop(self) -> None:
         if self.alive():
