@@ -31,6 +31,7 @@ from comfytui.ui.commands import ComfyCommands
 from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
 from comfytui.ui.panes import ListingLoaded
+from comfytui.ui.panes.runs import RunsPane
 from comfytui.ui.repaint import OpaqueScreens
 from comfytui.ui.runs.watcher import RunWatcher
 from comfytui.ui.screens.main import MainScreen
@@ -126,6 +127,14 @@ class ComfyTUI(OpaqueScreens, App[int]):
     @property
     def main(self) -> MainScreen:
         return self.get_screen("main")  # type: ignore[return-value]
+
+    def _runs_pane(self) -> RunsPane | None:
+        """The Runs pane, or None before the main screen is composed or after the app closed
+        it (a watcher's last update may arrive while the app shuts down)."""
+        screen = self._installed_screens.get("main")
+        if not isinstance(screen, MainScreen):
+            return None
+        return next(iter(screen.query(RunsPane)), None)
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -271,14 +280,16 @@ class ComfyTUI(OpaqueScreens, App[int]):
             self.state.active_runs.discard(run.id)
         else:
             self.state.active_runs.add(run.id)
-        self.main.runs.upsert_run(run)
+        if (pane := self._runs_pane()) is not None:
+            pane.upsert_run(run)
         self._show_state()
 
     def on_run_started(self, message: RunStarted) -> None:
         run = message.run
         self.started_here.add(run.id)
         self.state.active_runs.add(run.id)
-        self.main.runs.upsert_run(run)
+        if (pane := self._runs_pane()) is not None:
+            pane.upsert_run(run)
         self.run_watcher.watch(run.id)
         self._show_state()
 
