@@ -326,3 +326,14 @@ class ItemRef:
     kind: str
     id: str
     item: Any = field(default=None, compare=False)
+
+
+def output_key(url: str) -> str:
+    """What names an output file across sessions: its URL's path.
+
+    The host and port (the demo emulator's port changes every launch) and the query (signed
+    storage URLs carry a fresh signature on every fetch) vary; the path does not.
+    """
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path or url

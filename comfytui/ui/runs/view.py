@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
 from comfytui.errors import ComfyTuiError
-from comfytui.models import ItemRef, OutputFile, Run, RunStatus, SavedOutput
+from comfytui.models import ItemRef, OutputFile, Run, RunStatus, SavedOutput, output_key
 from comfytui.sanitize import plain
 from comfytui.ui.failures import ReportsFailures
 from comfytui.ui.format import safe
@@ -94,7 +94,7 @@ class RunScreen(ReportsFailures, Screen[None]):
         self.run_id = run_id
         self._want_url = output_url  # open at this output (the gallery's) once it is known
         self.run: Run | None = run
-        self.saved: dict[str, SavedOutput] = {}  # url -> saved file
+        self.saved: dict[str, SavedOutput] = {}  # output_key(url) -> saved file
         self.save_error: str | None = None
         self.index = 0
         self.timeline = Timeline()
@@ -226,7 +226,7 @@ class RunScreen(ReportsFailures, Screen[None]):
             self._paint_output()
 
     def _set_saved(self, outputs: list[SavedOutput]) -> None:
-        self.saved = {o.url: o for o in outputs}
+        self.saved = {output_key(o.url): o for o in outputs}
 
     # --- painting -----------------------------------------------------------------------------
 
@@ -339,7 +339,7 @@ class RunScreen(ReportsFailures, Screen[None]):
         head.append_text(safe(output.filename, 60))
         if len(self.outputs) > 1:
             head.append("   ←/→", style="dim")
-        saved = self.saved.get(output.url)
+        saved = self.saved.get(output_key(output.url))
         if saved is not None:
             path = Path(saved.path)
             if preview.path != path:
@@ -369,7 +369,7 @@ class RunScreen(ReportsFailures, Screen[None]):
 
     def action_open_output(self) -> None:
         output = self.current
-        saved = self.saved.get(output.url) if output else None
+        saved = self.saved.get(output_key(output.url)) if output else None
         if saved is None:
             self.notify("No saved file to open yet.", severity="warning", markup=False)
             return
