@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+
+# The real-terminal suite (Xvfb, xterm, mlterm, kitty) runs only under `make test-terminals`.
+collect_ignore = [] if os.environ.get("COMFYTUI_TERMINALS") else ["terminals"]
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +20,20 @@ def isolated_home(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return home
+
+
+@pytest.fixture(autouse=True)
+def toasts_stay(monkeypatch):
+    """A toast stays in `app._notifications` until the test ends: on a loaded machine the steps
+    between a notification and the check reading it can outlast its few seconds on screen."""
+    from textual.app import App
+
+    notify = App.notify
+
+    def notify_and_keep(self, message, *, timeout=None, **kwargs):
+        notify(self, message, timeout=3600.0, **kwargs)
+
+    monkeypatch.setattr(App, "notify", notify_and_keep)
 
 
 @pytest.fixture(scope="session")

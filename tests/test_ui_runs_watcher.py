@@ -11,15 +11,8 @@ from comfytui.services import Session
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs import RunFormScreen, RunScreen
 from comfytui.ui.runs.form import _progress_args
+from tests.support_ui import poll_until as wait_until
 from tests.support_ui import settings_for
-
-
-async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await pilot.pause(0.05)
 
 
 def _messages(app: ComfyTUI) -> list[str]:
@@ -38,9 +31,9 @@ async def _form(pilot, app: ComfyTUI, name: str = "txt2img") -> RunFormScreen:
 
 
 async def test_several_runs_in_the_background_notify_when_they_end(emulator_factory):
-    # slow enough (a run lives ~17 s) that three forms are filled on a loaded machine before the
+    # slow enough (a run lives ~34 s) that three forms are filled on a loaded machine before the
     # first run ends: the test is about several runs watched at once
-    emu = emulator_factory(speed=0.2)
+    emu = emulator_factory(speed=0.1)
     app = ComfyTUI(settings_for(emu))
     told: list[str] = []  # every toast, kept (a toast expires after a few seconds on screen)
     notify = app.notify

@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 
 from comfytui.api import upload, watch
 from comfytui.api.dialect import (
+    DIALECT_LABELS,
     DIALECTS,
+    LEGACY_ENVIRONMENTS,
     PARSERS,
     ROUTES,
     Dialect,
@@ -104,6 +106,11 @@ class ComfyDeployClient:
         return self._base.host
 
     @property
+    def dialect(self) -> str | None:
+        """The dialect in use: set in config, or found by the first probe (None before)."""
+        return self._dialect
+
+    @property
     def api_url(self) -> str:
         return self._base.root
 
@@ -125,7 +132,7 @@ class ComfyDeployClient:
         route = ROUTES[dialect].get(op)
         if route is None:
             what = op.replace("_", " ")
-            raise NotSupportedError(f"{self.host} ({dialect} API) cannot {what}")
+            raise NotSupportedError(f"{self.host} ({DIALECT_LABELS[dialect]}) cannot {what}")
         return route, PARSERS[dialect]
 
     async def _call(
@@ -148,7 +155,9 @@ class ComfyDeployClient:
         except NotFoundError:
             if not route.listing:
                 raise
-            message = f"{self.host} does not list {route.listing}: enter ids by hand"
+            label = DIALECT_LABELS.get(self._dialect or "", "")
+            host = f"{self.host} ({label})" if label else self.host
+            message = f"{host} does not list {route.listing}: enter ids by hand"
             raise NotSupportedError(message) from None
         return reply.json()
 
@@ -182,9 +191,19 @@ class ComfyDeployClient:
 
     async def list_deployments(self, environment: str | None = None) -> list[Deployment]:
         route, parser = await self._route("list_deployments")
-        data = await self._call(route, params={"environment": environment} if environment else {})
         if parser is parse_legacy:
-            return self._parse(parse_legacy.parse_deployments, data, environment)
+            # Hosted legacy (§1.9): no environment field; one listing per environment, and an
+            # entry is labelled with the environment it was listed under.
+            wanted = (environment,) if environment else LEGACY_ENVIRONMENTS
+            pages = await asyncio.gather(
+                *(self._call(route, params={"environment": env}) for env in wanted)
+            )
+            return [
+                deployment
+                for env, data in zip(wanted, pages, strict=True)
+                for deployment in self._parse(parse_legacy.parse_deployments, data, env)
+            ]
+        data = await self._call(route, params={"environment": environment} if environment else {})
         return self._parse(parse_v2.parse_deployments, data)
 
     async def get_deployment(self, deployment_id: str) -> Deployment:
@@ -255,11 +274,13 @@ class ComfyDeployClient:
         idle_timeout: float = 120.0,
         min_interval: float = 0.5,
         max_interval: float = 5.0,
+        on_log: Callable[[str, list[LogLine]], object] | None = None,
     ) -> AsyncIterator[Run | str]:
         """Queue a run on the v2 SSE route: yields its id (str) first, then Run snapshots.
 
         Never retried (it queues a paid run). Falls back to polling if the stream breaks
-        after the run id arrived; `idle_timeout` is the longest silence accepted.
+        after the run id arrived; `idle_timeout` is the longest silence accepted. The lines of
+        its `log_update` events go to `on_log(run_id, lines)` (e.g. `session.logs.publish`).
         """
         route, _ = await self._route("stream_run")
         body = {"deployment_id": deployment_id, "inputs": dict(inputs)}
@@ -272,6 +293,7 @@ class ComfyDeployClient:
             min_interval=min_interval,
             max_interval=max_interval,
             pacer=self._pacer,
+            on_log=on_log,
         )
         async for item in items:
             yield item

@@ -84,7 +84,7 @@ class Session:
             client, cache, self.catalog, concurrency=settings.sweep_concurrency, upload=self._upload
         )
         self.runs.queue = self.sweeps.queue_single
-        self.logs = LogService(client)
+        self.logs = LogService(client, cache)
         self._gallery: Any = None
         self._background: Any = None  # the demo emulator started later (background_demo)
 
@@ -109,6 +109,13 @@ class Session:
     @property
     def api_host(self) -> str:
         return self.client.host
+
+    @property
+    def dialect_label(self) -> str:
+        """What the UI calls the dialect in use ("hosted legacy API"); "" before it is known."""
+        from comfytui.api.dialect import DIALECT_LABELS
+
+        return DIALECT_LABELS.get(getattr(self.client, "dialect", None) or "", "")
 
     @property
     def server_key(self) -> str:

@@ -19,10 +19,10 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from comfytui.errors import ComfyTuiError, NetworkError
-from comfytui.models import Deployment
 from comfytui.notify import Notifier
 from comfytui.settings import Settings
 from comfytui.ui import readonly as ro
@@ -32,6 +32,7 @@ from comfytui.ui.commands import ComfyCommands
 from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
 from comfytui.ui.panes import ListingLoaded
+from comfytui.ui.panes.runs import RunsPane
 from comfytui.ui.repaint import OpaqueScreens
 from comfytui.ui.runs.watcher import RunWatcher
 from comfytui.ui.screens.main import MainScreen
@@ -65,7 +66,8 @@ class ComfyTUI(OpaqueScreens, App[int]):
     COMMANDS: ClassVar = App.COMMANDS | {ComfyCommands}
     BINDINGS: ClassVar = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        # q quits only where nothing typed can be lost (a form: never); ctrl+q (Textual's) asks
+        Binding("q", "quit_key", "Quit", id="app.quit"),
         Binding("n", "start_run", "New run", id="app.start_run"),
         Binding("o", "open_by_id", "Open by id", id="app.open_by_id"),
         # G where no list takes it (the panes keep vim's G = last row; 5 opens it there)
@@ -122,7 +124,13 @@ class ComfyTUI(OpaqueScreens, App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `:` is a character in a text field (a prompt, a filter): no command mode there
-        return not (action == "command_mode" and _is_text_field(self.focused))
+        if action == "command_mode" and _is_text_field(self.focused):
+            return False
+        # a form is open: q is not a quit key there, and n is not a new run (it is typed);
+        # a dialog (the deployment picker, a question) does not start another run either
+        if action == "start_run" and isinstance(self.screen, ModalScreen):
+            return False
+        return not (action in ("quit_key", "start_run") and self.holds_input())
 
     async def run_action(
         self, action: Any, default_namespace: Any = None, namespaces: Any = None
@@ -136,6 +144,14 @@ class ComfyTUI(OpaqueScreens, App[int]):
     @property
     def main(self) -> MainScreen:
         return self.get_screen("main")  # type: ignore[return-value]
+
+    def _runs_pane(self) -> RunsPane | None:
+        """The Runs pane, or None before the main screen is composed or after the app closed
+        it (a watcher's last update may arrive while the app shuts down)."""
+        screen = self._installed_screens.get("main")
+        if not isinstance(screen, MainScreen):
+            return None
+        return next(iter(screen.query(RunsPane)), None)
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -285,36 +301,54 @@ class ComfyTUI(OpaqueScreens, App[int]):
             self.state.active_runs.discard(run.id)
         else:
             self.state.active_runs.add(run.id)
-        self.main.runs.upsert_run(run)
+        if (pane := self._runs_pane()) is not None:
+            pane.upsert_run(run)
         self._show_state()
 
     def on_run_started(self, message: RunStarted) -> None:
         run = message.run
         self.started_here.add(run.id)
         self.state.active_runs.add(run.id)
-        self.main.runs.upsert_run(run)
+        if (pane := self._runs_pane()) is not None:
+            pane.upsert_run(run)
         self.run_watcher.watch(run.id)
         self._show_state()
 
     # --- actions -------------------------------------------------------------------------------
 
-    def selected_deployment(self) -> Deployment | None:
-        """The deployment the user means: the detail screen's, or the Deployments pane row."""
-        deployment = getattr(self.screen, "deployment", None)
-        if isinstance(deployment, Deployment):
-            return deployment
-        return self.main.deployments.selected
-
     def action_start_run(self) -> None:
-        deployment = self.selected_deployment()
-        if deployment is None:
-            self.notify("select a deployment first (2 shows the Deployments pane)")
-            return
+        """`n`: a run for the focused item's deployment (a choice or a picker when unclear)."""
         if self.needs_network("starting a run"):
             return
-        from comfytui.ui.runs import RunFormScreen
+        from comfytui.ui.focus import focused_item
+        from comfytui.ui.runs.newrun import start_run_for
 
-        self.push_screen(RunFormScreen(deployment))
+        self.run_worker(
+            start_run_for(self, focused_item(self)),
+            group="new-run",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    # --- quitting never throws typed input away (ui/quitting.py) ------------------------------
+
+    def holds_input(self) -> bool:
+        from comfytui.ui.quitting import holds_input
+
+        return holds_input(self)
+
+    def action_quit_key(self) -> None:
+        if not self.holds_input():  # the binding is disabled then (check_action)
+            self.request_quit()
+
+    async def action_quit(self) -> None:
+        """ctrl+q, the palette, `:q`: asks first when typed input would be lost."""
+        self.request_quit()
+
+    def request_quit(self, *, force: bool = False) -> None:
+        from comfytui.ui.quitting import request_quit
+
+        request_quit(self, force=force)
 
     def action_open_by_id(self, kind: str = "run") -> None:
         """Ask for a run or deployment id (or deployment name) and open it."""
@@ -339,9 +373,10 @@ class ComfyTUI(OpaqueScreens, App[int]):
 
             self.push_screen(RunScreen(value))
         else:
-            from comfytui.ui.screens.details import DeploymentScreen
+            from comfytui.ui.screens import details
 
-            self.push_screen(DeploymentScreen(value))
+            screens = {"workflow": details.WorkflowScreen, "machine": details.MachineScreen}
+            self.push_screen(screens.get(kind, details.DeploymentScreen)(value))
 
     def action_gallery(self) -> None:
         """The gallery of every saved output (key 5 / G, the palette)."""

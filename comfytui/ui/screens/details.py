@@ -7,6 +7,7 @@ their row keys are `kind:id`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,9 +19,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from comfytui.errors import NotFoundError
-from comfytui.models import Deployment, InputSpec, Machine, Run, Workflow
+from comfytui.errors import NotFoundError, NotSupportedError
+from comfytui.formats import number_text, range_text, value_text
+from comfytui.models import Deployment, InputSpec, ItemRef, Machine, Run, Workflow
 from comfytui.ui.failures import ReportsFailures, fetch
+from comfytui.ui.focus import row_ref
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
 
 if TYPE_CHECKING:
@@ -122,6 +125,18 @@ class DetailScreen(ReportsFailures, Screen[None]):
             table.add_row(*([Text("none", style="dim")] + [Text("")] * (len(columns) - 1)))
         return table
 
+    def focus_target(self) -> ItemRef | None:
+        """The focused related row (`kind:id` key), else this screen's own item (ui/focus.py)."""
+        table = self.focused
+        if isinstance(table, DataTable) and table.row_count:
+            with contextlib.suppress(Exception):
+                key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+                found = row_ref(key)
+                if found is not None:
+                    return found
+        item = getattr(self, "deployment", None) or _get(self.detail, self.KIND)
+        return ItemRef(self.KIND, self.item_id if item is None else item.id, item)
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value or ""
         kind, _, ident = key.partition(":")
@@ -144,13 +159,11 @@ class DetailScreen(ReportsFailures, Screen[None]):
             if spec.enum_options:
                 limits = ", ".join(spec.enum_options)
             elif spec.min_value is not None or spec.max_value is not None:
-                low = "" if spec.min_value is None else f"{spec.min_value:g}"
-                high = "" if spec.max_value is None else f"{spec.max_value:g}"
-                step = f" step {spec.step:g}" if spec.step is not None else ""
-                limits = f"{low}..{high}{step}"
+                step = f" step {number_text(spec.step)}" if spec.step is not None else ""
+                limits = f"{range_text(spec.min_value, spec.max_value)}{step}"
             else:
                 limits = None
-            default = None if spec.default is None else repr(spec.default)
+            default = None if spec.default is None else value_text(spec.default)
             rows.append(
                 (
                     None,
@@ -269,6 +282,10 @@ class DeploymentScreen(DetailScreen):
         catalog = self.comfy.session.catalog
         try:
             return await catalog.deployment_detail(self.item_id)
+        except NotSupportedError:  # a self-hosted server: no lookup, show what can be known
+            from comfytui.services import targets
+
+            return await targets.deployment_by_id(self.comfy.session, self.item_id)
         except NotFoundError:
             deployment = await catalog.resolve_deployment(self.item_id)
             return await catalog.deployment_detail(deployment.id)
@@ -296,6 +313,7 @@ class DeploymentScreen(DetailScreen):
                 ]
             ),
             self.section(f"Inputs ({len(deployment.inputs)})   n starts a run"),
+            *self.inputs_unknown(detail),
             self.table(
                 ("Input", "Type", "Default", "Range / options", "Label"),
                 self.input_rows(deployment.inputs),
@@ -303,6 +321,14 @@ class DeploymentScreen(DetailScreen):
             self.section(f"Recent runs ({len(runs)})"),
             self.table(("Created", "Status", "Progress", "Took", "ID"), self.run_rows(runs)),
         ]
+
+    @staticmethod
+    def inputs_unknown(detail: Any) -> list[Static]:
+        if _get(detail, "inputs_known", True):
+            return []
+        text = Text("inputs unknown: values are sent as typed", style="yellow")
+        text.append(" (this server cannot list them; a run of it lets them be discovered)")
+        return [Static(text, classes="detail-note")]
 
 
 class MachineScreen(DetailScreen):
