@@ -114,6 +114,7 @@ async def cmd_show(args: argparse.Namespace) -> int:
     async with open_session(settings_from(args), offline=args.offline) as session:
         catalog = session.catalog
         detail: Any = None
+        failure: str | None = None
         if kind == "deployments":
             found = await catalog.resolve_deployment(args.id)
             detail = await catalog.deployment_detail(found.id)
@@ -131,9 +132,13 @@ async def cmd_show(args: argparse.Namespace) -> int:
             detail = await catalog.machine_detail(args.id)
             item, extra = detail.machine, {"deployments": detail.deployments}
         else:
-            item, extra = await catalog.get_run(args.id), {}
-    if detail is not None and detail.offline:
-        note(f"offline: cached copy ({detail.error})")
+            item, failure = await catalog.run_detail(args.id)
+            extra = {}
+    if detail is not None:
+        failure = detail.error if detail.offline else None
+    stale = failure is not None and not args.offline
+    if failure is not None:
+        note(f"{'offline' if args.offline else 'showing the cached copy'}: {failure}")
     elif detail is not None and detail.error:
         note(detail.error)
     if args.json:
@@ -142,7 +147,7 @@ async def cmd_show(args: argparse.Namespace) -> int:
         print(output.run_block(item))
     else:
         print(detail_block(kind, item, extra))
-    return 0
+    return 4 if stale else 0  # the server failed: the copy printed may be out of date
 
 
 def detail_block(kind: str, item: Any, extra: dict[str, Any]) -> str:
