@@ -65,6 +65,8 @@ def headline(error: BaseException, host: str) -> str:
         return f"{host} had a server error (HTTP {code})" if code else f"{host} had a server error"
     if kind == "bad-answer":
         return f"{host} sent an unusable answer"
+    if kind == "offline":  # the only kind that is "offline": no connection could be opened
+        return f"offline: cannot reach {host}"
     return f"cannot reach {host}"
 
 

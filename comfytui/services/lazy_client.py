@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from comfytui.api.dialect import DIALECTS
 from comfytui.api.urls import ApiBase
-from comfytui.errors import ConfigError, NetworkError
+from comfytui.errors import ConfigError, ConnectFailedError
 
 if TYPE_CHECKING:
     from comfytui.api.client import ComfyDeployClient
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 OFFLINE = "--offline: the local cache only"
 
 
-class OfflineError(NetworkError):
+class OfflineError(ConnectFailedError):
     """A server call of a session opened offline (nothing was sent)."""
 
 

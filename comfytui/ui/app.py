@@ -28,6 +28,7 @@ from comfytui.ui import readonly as ro
 from comfytui.ui.commandline.dispatch import CommandRunner
 from comfytui.ui.commandline.history import CommandHistory
 from comfytui.ui.commands import ComfyCommands
+from comfytui.ui.connection import LinkChanged, follow_link, sync_state
 from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
 from comfytui.ui.panes import ListingLoaded
@@ -174,8 +175,19 @@ class ComfyTUI(OpaqueScreens, App[int]):
         notice = getattr(session, "notice", None)
         if notice:
             self.notify(str(notice), severity="warning", timeout=8)
+        self.state.link = follow_link(self, session)
         self.main.reload_all()
         self._resume_runs()
+        self._show_state()
+
+    def on_link_changed(self, message: LinkChanged) -> None:
+        """The connection changed; back online: say so and revalidate every pane (no `r`)."""
+        was_down, self._link_down = getattr(self, "_link_down", False), not message.online
+        if message.online and was_down:
+            self.state.offline, self.state.last_error = False, None
+            self.notify(f"back online: {self.state.api_host} answers again", timeout=4)
+            if self.session is not None:
+                self.main.reload_all(cached=False)
         self._show_state()
 
     @work(group="resume", exit_on_error=False)
@@ -229,6 +241,7 @@ class ComfyTUI(OpaqueScreens, App[int]):
     def _show_state(self) -> None:
         if not self.is_mounted:
             return
+        sync_state(self.state, self.state.link)
         with contextlib.suppress(Exception):
             screen = self.main
             screen.query_one(StatusBar).show(self.state, self.now())
@@ -244,7 +257,8 @@ class ComfyTUI(OpaqueScreens, App[int]):
             self.notify(f"{what}: still connecting", severity="warning")
             return True
         if self.state.offline:
-            self.notify(f"offline: {what} needs the server (r retries)", severity="warning")
+            said = self.state.describe() or f"cannot reach {self.state.api_host}"
+            self.notify(f"{said}: {what} needs the server", severity="warning", markup=False)
             return True
         return False
 

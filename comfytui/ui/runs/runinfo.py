@@ -14,7 +14,8 @@ from rich.text import Text
 
 from comfytui.models import Run
 from comfytui.sanitize import plain
-from comfytui.ui.format import duration, safe, status
+from comfytui.services.connectivity import headline, problem_of
+from comfytui.ui.format import ago_str, duration, safe, status
 
 
 def aware(when: datetime | None) -> datetime | None:
@@ -48,15 +49,19 @@ def status_text(run: Run) -> Text:
     return line
 
 
-def times_text(run: Run, now: datetime) -> Text:
-    """Elapsed since queueing (to the end once it ended) and the time spent waiting in the queue."""
+def times_text(run: Run, now: datetime, stale: bool = False) -> Text:
+    """Elapsed since queueing (to the end once it ended) and the time spent waiting in the queue.
+
+    `stale`: the server has not answered for this run lately; both clocks say so."""
     created = aware(run.queued_at or run.created_at)
     started = aware(run.started_at)
     ended = None
     if run.is_terminal:
         ended = aware(run.ended_at) or aware(run.updated_at) or now
+    mark = " (stale)" if stale and not run.is_terminal else ""
     times = Text("Elapsed ")
     times.append_text(duration(created, ended, now))
+    times.append(mark, style="bold yellow")
     times.append("   Queue ")
     if started is not None:
         times.append_text(duration(created, started, now))
@@ -65,7 +70,20 @@ def times_text(run: Run, now: datetime) -> Text:
     else:
         times.append_text(duration(created, None, now))
         times.append(" (waiting)", style="dim")
+        times.append(mark, style="bold yellow")
     return times
+
+
+def trouble_text(error: BaseException, retry_in: float, last: datetime | None, host: str,
+                 now: datetime) -> Text:  # fmt: skip
+    """`cannot reach HOST, retrying in 4 s; last update 40 s ago` for a watched run whose
+    polls fail (the words are `services.connectivity`'s, as in the status bar)."""
+    said = headline(error, host)
+    sep = ";" if problem_of(error) == "rate-limited" else ","
+    text = Text(f"{said}{sep} retrying in {max(round(retry_in), 0)} s; ", style="bold red")
+    seen = f"last update {ago_str(last, now)}" if last else "no update since comfytui started"
+    text.append(seen, style="red")
+    return text
 
 
 def problem_text(run: Run) -> Text:
