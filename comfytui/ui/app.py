@@ -237,6 +237,11 @@ class ComfyTUI(OpaqueScreens, App[int]):
 
     def _tick(self) -> None:
         self._show_state()
+        if self.screen is self.main:  # relative times keep moving; changed cells only
+            with contextlib.suppress(Exception):
+                now = self.now()
+                for pane in self.main.panes:
+                    pane.tick_times(now)
 
     def _show_state(self) -> None:
         if not self.is_mounted:
@@ -244,6 +249,7 @@ class ComfyTUI(OpaqueScreens, App[int]):
         sync_state(self.state, self.state.link)
         with contextlib.suppress(Exception):
             screen = self.main
+            self.state.active_count = screen.runs.active_count  # what the Runs pane shows
             screen.query_one(StatusBar).show(self.state, self.now())
             screen.query_one(OfflineBanner).show(self.state)
 
@@ -293,7 +299,7 @@ class ComfyTUI(OpaqueScreens, App[int]):
         self.started_here.add(run.id)
         self.state.active_runs.add(run.id)
         self.main.runs.upsert_run(run)
-        self.run_watcher.watch(run.id)
+        self.run_watcher.announce(run)  # the one app-level event: open screens show it now
         self._show_state()
 
     # --- actions -------------------------------------------------------------------------------

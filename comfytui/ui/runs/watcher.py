@@ -96,6 +96,13 @@ class RunWatcher(ReportsFailures, Widget):
             return
         self._workers[run_id] = self._follow(run_id)
 
+    def announce(self, run: Run) -> None:
+        """A run started in this app: every view subscribed to `updated` shows it at once
+        (the Runs pane, the deployment screen, the status bar count), then it is followed."""
+        self.latest.setdefault(run.id, run)
+        self.updated.publish(self.latest[run.id])
+        self.watch(run.id)
+
     async def resume(self) -> None:
         """Follow every run the cache holds as unfinished (called once after start-up)."""
         result = self.tui.session.runs.unfinished()
