@@ -55,7 +55,7 @@ def not_found(run: Run, reason: str) -> Run:
         status=RunStatus.NOT_FOUND,
         live_status=None,
         progress=None,
-        ended_at=run.ended_at or run.updated_at or run.created_at,
+        ended_at=run.ended_at or datetime.now(UTC),  # when we learned it: the true end is unknown
         error=run.error or f"unknown to the server: {reason}",
     )
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.text import Text
 
-from comfytui.models import Run
+from comfytui.models import Run, RunStatus
 from comfytui.sanitize import plain
 from comfytui.services.connectivity import headline, problem_of
 from comfytui.ui.format import ago_str, duration, safe, status
@@ -49,19 +49,20 @@ def status_text(run: Run) -> Text:
     return line
 
 
-def times_text(run: Run, now: datetime, stale: bool = False) -> Text:
+def times_text(run: Run, now: datetime, stale: bool | datetime | None = None) -> Text:
     """Elapsed since queueing (to the end once it ended) and the time spent waiting in the queue.
 
-    `stale`: the server has not answered for this run lately; both clocks say so."""
+    `stale`: the server has not answered for this run lately (when it last did, if known);
+    a second line says the clocks are stale."""
     created = aware(run.queued_at or run.created_at)
     started = aware(run.started_at)
     ended = None
     if run.is_terminal:
         ended = aware(run.ended_at) or aware(run.updated_at) or now
-    mark = " (stale)" if stale and not run.is_terminal else ""
+    if run.status is RunStatus.NOT_FOUND:  # when it ran, or whether it ended, is not known
+        return Text("Elapsed —   Queue —", style="dim")
     times = Text("Elapsed ")
     times.append_text(duration(created, ended, now))
-    times.append(mark, style="bold yellow")
     times.append("   Queue ")
     if started is not None:
         times.append_text(duration(created, started, now))
@@ -70,7 +71,9 @@ def times_text(run: Run, now: datetime, stale: bool = False) -> Text:
     else:
         times.append_text(duration(created, None, now))
         times.append(" (waiting)", style="dim")
-        times.append(mark, style="bold yellow")
+    if stale and not run.is_terminal:
+        since = f" since {clock(stale)}" if isinstance(stale, datetime) else ""
+        times.append(f"\nclocks stale{since}", style="bold yellow")
     return times
 
 

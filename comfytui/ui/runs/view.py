@@ -266,12 +266,13 @@ class RunScreen(ReportsFailures, Screen[None]):
             set_text(self.query_one("#run-times", Static), times)
             waiting = self.run.status in (RunStatus.NOT_STARTED, RunStatus.QUEUED)
             queue = self.query_one("#run-queue", Static)
-            queue.display = waiting and self.queue_shown
-            if waiting:
+            queue.display = waiting and self.queue_shown and not stale  # not current then
+            if waiting and not stale:
                 self._ask_queue_position()
 
-    def _paint_trouble(self, now: datetime) -> bool:
-        """The connection line (polls failing: what, next try, last update); True if stale."""
+    def _paint_trouble(self, now: datetime) -> bool | datetime:
+        """The connection line (polls failing: what, next try, last update); when stale, the
+        time of the last update (True when unknown), else False."""
         watcher = getattr(self.app, "run_watcher", None)
         trouble = getattr(watcher, "trouble", {}).get(self.run_id)
         line = self.query_one("#run-link", Static)
@@ -282,7 +283,9 @@ class RunScreen(ReportsFailures, Screen[None]):
             set_text(line, trouble_text(trouble.error, trouble.retry_in(), last, host, now))
         if line.display != stale:
             line.display = stale
-        return stale
+        if not stale:
+            return False
+        return trouble.last_heard or True
 
     @work(exclusive=True, group="run-view-queue", exit_on_error=False)
     async def _ask_queue_position(self) -> None:
