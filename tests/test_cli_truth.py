@@ -36,3 +36,28 @@ async def test_show_run_from_the_cache_exits_4_then_not_found(emulator_factory):
     assert json.loads(again.stdout)["status"] == "not-found"
     kept = run_cli(emu, "show", "run", run.id, "--offline")
     assert kept.returncode == 0 and "not-found" in kept.stdout
+
+
+async def test_an_ended_run_shows_no_live_status(emulator):
+    # the server keeps its last "Executing <node>" after a run ended; nothing shows it as live
+    async with Session.open(settings_for(emulator)) as session:
+        deployment = await session.catalog.resolve_deployment("txt2img")
+        run = await session.runs.start(deployment, {})
+        async for last in session.runs.watch(run.id, save=False):
+            pass
+        assert last.status.value == "success" and last.live_status is None
+        cached = await session.cache.get_run(run.id)
+        assert cached is not None and cached.live_status is None
+    raw = await _raw_run(emulator, run.id)
+    assert raw["status"] == "success" and raw["live_status"].startswith("Executing")
+    shown = run_cli(emulator, "show", "run", run.id)
+    assert shown.returncode == 0 and "Executing" not in shown.stdout
+
+
+async def _raw_run(emu, run_id: str) -> dict:
+    import httpx
+
+    headers = {"Authorization": f"Bearer {emu.api_key}"}
+    async with httpx.AsyncClient() as http:
+        reply = await http.get(f"{emu.api_url}/run/{run_id}", headers=headers)
+    return reply.json()

@@ -37,9 +37,11 @@ async def resumable_runs(cache: Cache) -> list[Run]:
 
 def merge_run(new: Run, old: Run | None) -> Run:
     """The server's snapshot plus what only we know (inputs, deployment, creation time)."""
-    if old is None:
-        return new
     changes: dict[str, Any] = {}
+    if new.is_terminal and new.live_status:
+        changes["live_status"] = None  # an ended run shows no live status
+    if old is None:
+        return replace(new, **changes) if changes else new
     if not new.inputs and old.inputs:
         changes["inputs"] = old.inputs
     for name in ("deployment_id", "workflow_id", "created_at"):
