@@ -43,8 +43,8 @@ async def test_an_ended_run_shows_no_live_status(emulator):
     async with Session.open(settings_for(emulator)) as session:
         deployment = await session.catalog.resolve_deployment("txt2img")
         run = await session.runs.start(deployment, {})
-        async for last in session.runs.watch(run.id, save=False):
-            pass
+        seen = [change async for change in session.runs.watch(run.id, save=False)]
+        last = seen[-1]
         assert last.status.value == "success" and last.live_status is None
         cached = await session.cache.get_run(run.id)
         assert cached is not None and cached.live_status is None
