@@ -54,7 +54,7 @@ class RunsPane(ResourcePane[RunSummary]):
         Column("deployment", "Deployment"),
         Column("status", "Status"),
         Column("progress", "Progress"),
-        Column("duration", "Took", descending=True, ticks=True),
+        Column("duration", "Took", descending=True),
         Column("id", "ID"),
         Column("gpu", "GPU"),
     )

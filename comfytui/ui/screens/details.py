@@ -303,7 +303,7 @@ class DeploymentScreen(DetailScreen):
         return Text(f"Recent runs ({count})", style="bold underline")
 
     def _tick_runs(self) -> None:
-        """Created and Took keep moving (changed cells only), while this screen shows."""
+        """Created keeps moving (changed cells only), while this screen shows."""
         table = self._runs_table
         if table is None or self.app.screen is not self or not self.recent_runs:
             return
@@ -312,8 +312,8 @@ class DeploymentScreen(DetailScreen):
             key = table.coordinate_to_cell_key((row, 0)).row_key.value
             cells = rows.get(key or "")
             if cells is not None:
-                for column in (0, 3):
-                    set_cell(table, key, table.ordered_columns[column].key, cells[column])
+                # Created only: a running run's Took moves with its updates (`_on_run`)
+                set_cell(table, key, table.ordered_columns[0].key, cells[0])
 
     async def fetch_detail(self) -> Any:
         """By id; what the user typed may also be a name (or name@env): resolve it first."""
