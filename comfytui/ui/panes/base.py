@@ -406,7 +406,8 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
     def tick_times(self, now: datetime) -> int:
         """Recompute the `ticks` columns of the rows on screen; repaint only changed cells.
 
-        Relative times ("34 s ago") keep moving, so a newest-first list always reads in order. Returns how many cells changed (0 when idle: no repaint)."""
+        Relative times ("34 s ago") keep moving, so a newest-first list always reads in
+        order. Returns how many cells changed (0 when idle: no repaint)."""
         columns = [i for i, c in enumerate(self.COLUMNS) if c.ticks]
         if not columns or not self.is_mounted or not self.table.row_count:
             return 0
