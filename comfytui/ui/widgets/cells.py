@@ -1,8 +1,9 @@
 """Change one DataTable cell and repaint that cell only.
 
 `DataTable.update_cell` repaints the whole table (every visible row is drawn again and sent to
-the terminal). The once-a-second tick of relative times ("34 s ago") changes a few
-cells; `set_cell` stores the new value the way `update_cell` does and asks for a repaint of that cell's region alone. Identical values do nothing.
+the terminal). The once-a-second tick of relative times ("34 s ago") changes a few cells;
+`set_cell` stores the new value the way `update_cell` does and asks for a repaint of that
+cell's region alone. Identical values do nothing.
 """
 
 from __future__ import annotations
