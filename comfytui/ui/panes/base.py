@@ -27,7 +27,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from comfytui.ui.failures import ReportsFailures, fetch
-from comfytui.ui.format import sort_key
+from comfytui.ui.format import ago, sort_key
 from comfytui.ui.widgets.cells import set_cell
 
 if TYPE_CHECKING:
@@ -408,7 +408,7 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
 
         Relative times ("34 s ago") keep moving, so a newest-first list always reads in
         order. Returns how many cells changed (0 when idle: no repaint)."""
-        columns = [i for i, c in enumerate(self.COLUMNS) if c.ticks]
+        columns = [c.key for c in self.COLUMNS if c.ticks]
         if not columns or not self.is_mounted or not self.table.row_count:
             return 0
         table = self.table
@@ -419,11 +419,16 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
             item = self.item_at(self.window_start + row)
             if item is None:
                 continue
-            cells = self.cells(item, now)
             key = self.item_id(item)
-            for index in columns:
-                changed += set_cell(table, key, self.COLUMNS[index].key, cells[index])
+            for column in columns:  # only the time: cheap enough for every second
+                changed += set_cell(table, key, column, ago(self.time_of(item, column), now))
         return changed
+
+    def time_of(self, item: T, key: str) -> datetime | None:
+        """The time a `ticks` column shows relative to now (`updated_at` falls back to
+        `created_at`, as the panes show it)."""
+        when = getattr(item, key, None)
+        return when if when is not None else getattr(item, "created_at", None)
 
     def _update_subtitle(self) -> None:
         column = self.COLUMNS[self.sort_index] if self.COLUMNS else None
