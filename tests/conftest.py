@@ -18,6 +18,20 @@ def isolated_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def toasts_stay(monkeypatch):
+    """A toast stays in `app._notifications` until the test ends: on a loaded machine the steps
+    between a notification and the check reading it can outlast its few seconds on screen."""
+    from textual.app import App
+
+    notify = App.notify
+
+    def notify_and_keep(self, message, *, timeout=None, **kwargs):
+        notify(self, message, timeout=3600.0, **kwargs)
+
+    monkeypatch.setattr(App, "notify", notify_and_keep)
+
+
 @pytest.fixture(scope="session")
 def _shared_emulator() -> Iterator[object]:
     from comfytui.emulator.server import EmulatorServer

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -31,21 +33,46 @@ def settings_for(emulator, **changes) -> Settings:
     )
 
 
+#: A wait is for a condition; its timeout only bounds a failure, so it is generous: on a loaded
+#: 2-core machine (CI, a second suite beside it) a step can take ten times as long as on a quiet
+#: one. Every wait lasts at least this long before it fails (COMFYTUI_TEST_TIMEOUT overrides).
+TIMEOUT_FLOOR = float(os.environ.get("COMFYTUI_TEST_TIMEOUT", "60"))
+
+
+def _deadline(timeout: float) -> tuple[float, float]:
+    limit = max(timeout, TIMEOUT_FLOOR)
+    return time.monotonic() + limit, limit
+
+
 async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
     """Let workers finish and messages drain until `condition()` holds (fails after timeout)."""
+    from textual.worker import WorkerCancelled, WorkerFailed
+
     app = pilot.app
-    deadline = time.monotonic() + timeout
+    deadline, limit = _deadline(timeout)
     while True:
         # Run watchers may follow unfinished runs for a long time: wait on the rest only.
         busy = [w for w in app.workers if w.group != "watch" and not w.is_finished]
         if busy:
-            await app.workers.wait_for_complete(busy)
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                # a failed worker is the app's to report (the condition says what to expect)
+                await app.workers.wait_for_complete(busy)
         await pilot.pause()
         if condition():
             return
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s: {condition}")
+            raise AssertionError(f"condition not met within {limit}s: {condition}")
         await pilot.pause(0.02)
+
+
+async def poll_until(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll `condition()` while the app runs, without waiting on workers (run watchers and
+    followers stay busy for as long as a run lives)."""
+    deadline, limit = _deadline(timeout)
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {limit}s: {condition}")
+        await pilot.pause(0.05)
 
 
 def panes_filled(app) -> bool:

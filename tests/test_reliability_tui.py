@@ -3,9 +3,6 @@ a one-line notice, the app stays up, cached rows and the typed form are kept."""
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 import pytest
 from textual.widgets import Static
 
@@ -13,18 +10,10 @@ from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs import RunFormScreen
 from comfytui.ui.widgets.status import OfflineBanner
 from tests.support_ui import cell_texts, panes_filled, settings_for
+from tests.support_ui import poll_until as poll
 from tests.test_reliability_faults import FAULTS, START_FAULTS, fault_spec, session_for
 
 SIZE = (120, 40)
-
-
-async def poll(pilot: Any, condition, timeout: float = 15.0) -> None:
-    """Poll while the app runs (run watchers stay busy, so no wait_for_complete)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await pilot.pause(0.05)
 
 
 def messages(app: ComfyTUI) -> list[str]:

@@ -62,6 +62,10 @@ async def test_hostile_names_render_literally(emulator):
             assert app.is_running  # the [@click=app.quit] name did not quit the app
 
 
+def loading(app: ComfyTUI) -> bool:
+    return any(w.group == "pane-load" and not w.is_finished for w in app.workers)
+
+
 async def test_key_in_no_notification_or_screenshot(emulator):
     """Failures of every kind end in notifications; none holds the key, nor does any capture."""
     key = emulator.api_key
@@ -75,7 +79,8 @@ async def test_key_in_no_notification_or_screenshot(emulator):
                 for pane in app.main.panes:
                     pane.revalidated = False
                 app.action_refresh()
-                await pilot.pause(0.5)
+                # every pane's load has ended (in a failure, or its offline fallback)
+                await poll(pilot, lambda: not loading(app))
                 captures.append(app.export_screenshot())
                 emulator.clear_faults()
             await pilot.press("question_mark")

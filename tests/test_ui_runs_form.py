@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import httpx
@@ -12,16 +11,8 @@ from comfytui.models import Deployment, InputKind
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs import RunFormScreen, RunScreen
 from comfytui.ui.runs.fields import InputField
+from tests.support_ui import poll_until as wait_until
 from tests.support_ui import settings_for
-
-
-async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
-    """Poll `condition()` while the app runs (run watchers stay busy, so no wait_for_complete)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await pilot.pause(0.05)
 
 
 async def _deployment(app: ComfyTUI, name: str) -> Deployment:

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 from textual.widgets import DataTable, Input, Static
 
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs import RunFormScreen, RunScreen
 from comfytui.ui.runs.confirm import ConfirmScreen
 from comfytui.ui.runs.sweep_view import SweepScreen
+from tests.support_ui import poll_until as wait_until
 
 QUEUE = "/api/run/deployment/queue"
-
-
-async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await pilot.pause(0.05)
 
 
 def settings(emulator):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
@@ -13,16 +12,8 @@ from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs import RunFormScreen, RunScreen
 from comfytui.ui.runs.confirm import ConfirmScreen
 from comfytui.ui.runs.preview import ImagePreview
+from tests.support_ui import poll_until as wait_until
 from tests.support_ui import settings_for
-
-
-async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
-    """Poll `condition()` while the app runs (run watchers stay busy, so no wait_for_complete)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await pilot.pause(0.05)
 
 
 async def _start(pilot, app: ComfyTUI, name: str, **values: str) -> RunScreen:
@@ -49,7 +40,7 @@ def _progress_log(app: ComfyTUI) -> list[float]:
 
 
 async def test_run_progress_rises_and_success_shows_the_image(emulator_factory):
-    emu = emulator_factory(speed=1.0)
+    emu = emulator_factory(speed=0.25)  # a run of ~14 s: several polls land while it executes
     app = ComfyTUI(settings_for(emu))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.session is not None)
@@ -98,7 +89,7 @@ async def test_run_progress_rises_and_success_shows_the_image(emulator_factory):
 
 
 async def test_cancel_after_confirm(emulator_factory):
-    emu = emulator_factory(speed=0.25)
+    emu = emulator_factory(speed=0.1)  # a run of ~34 s: still running when the cancel is confirmed
     app = ComfyTUI(settings_for(emu))
     async with app.run_test(size=(120, 40)) as pilot:
         view = await _start(pilot, app, "txt2img")

@@ -11,15 +11,8 @@ from comfytui.services import Session
 from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs import RunFormScreen, RunScreen
 from comfytui.ui.runs.form import _progress_args
+from tests.support_ui import poll_until as wait_until
 from tests.support_ui import settings_for
-
-
-async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await pilot.pause(0.05)
 
 
 def _messages(app: ComfyTUI) -> list[str]:

@@ -32,6 +32,7 @@ from comfytui.ui.connection import LinkChanged, follow_link, sync_state
 from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
 from comfytui.ui.panes import ListingLoaded
+from comfytui.ui.panes.runs import RunsPane
 from comfytui.ui.repaint import OpaqueScreens
 from comfytui.ui.runs.watcher import RunWatcher
 from comfytui.ui.screens.main import MainScreen
@@ -127,6 +128,14 @@ class ComfyTUI(OpaqueScreens, App[int]):
     @property
     def main(self) -> MainScreen:
         return self.get_screen("main")  # type: ignore[return-value]
+
+    def _runs_pane(self) -> RunsPane | None:
+        """The Runs pane, or None before the main screen is composed or after the app closed
+        it (a watcher's last update may arrive while the app shuts down)."""
+        screen = self._installed_screens.get("main")
+        if not isinstance(screen, MainScreen):
+            return None
+        return next(iter(screen.query(RunsPane)), None)
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -237,8 +246,8 @@ class ComfyTUI(OpaqueScreens, App[int]):
 
     def _tick(self) -> None:
         self._show_state()
-        if self.screen is self.main:  # relative times keep moving; changed cells only
-            with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # relative times keep moving; changed cells only
+            if self.screen is self.main:
                 now = self.now()
                 for pane in self.main.panes:
                     pane.tick_times(now)
@@ -291,14 +300,16 @@ class ComfyTUI(OpaqueScreens, App[int]):
             self.state.active_runs.discard(run.id)
         else:
             self.state.active_runs.add(run.id)
-        self.main.runs.upsert_run(run)
+        if (pane := self._runs_pane()) is not None:
+            pane.upsert_run(run)
         self._show_state()
 
     def on_run_started(self, message: RunStarted) -> None:
         run = message.run
         self.started_here.add(run.id)
         self.state.active_runs.add(run.id)
-        self.main.runs.upsert_run(run)
+        if (pane := self._runs_pane()) is not None:
+            pane.upsert_run(run)
         self.run_watcher.announce(run)  # the one app-level event: open screens show it now
         self._show_state()
 
