@@ -54,7 +54,7 @@ def _child_app(home: str, protocol: str, events_fd: str, control_fd: str) -> Non
     settings = load_settings(keyring_lookup=False)
     settings = replace(settings, image_protocol=protocol)
     launch._setup_logging(settings.locations.log_file)
-    launch._probe_images()
+    launch._probe_images(protocol)
     from comfytui.models import RunStatus
     from comfytui.ui.app import ComfyTUI
     from comfytui.ui.runs import RunScreen

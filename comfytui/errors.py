@@ -76,6 +76,15 @@ class ConnectFailedError(NetworkError):
     """No connection could be opened: the request provably never left this machine."""
 
 
+class AnswerTimeoutError(NetworkError):
+    """The server took longer than `read_timeout` (`seconds`, per try) to answer `host`."""
+
+    def __init__(self, message: str, *, host: str = "", seconds: float = 0.0) -> None:
+        super().__init__(message)
+        self.host = host
+        self.seconds = seconds
+
+
 class ProtocolError(ApiError):
     """The server answered something unusable: malformed, oversized or wrong-type body."""
 
@@ -103,6 +112,14 @@ class InputError(ComfyTuiError):
     """A value the user gave is wrong (unknown input name, wrong type, out of range, bad file)."""
 
     exit_code = 2
+
+
+class AmbiguousIdError(InputError):
+    """An id prefix or name that fits several items; `matches` holds them (services.resolve)."""
+
+    def __init__(self, message: str, *, matches: Sequence[object] = ()) -> None:
+        super().__init__(message)
+        self.matches = tuple(matches)
 
 
 class CacheError(ComfyTuiError):

@@ -57,7 +57,7 @@ def _loaded(modules: set[str], prefixes: tuple[str, ...]) -> list[str]:
     [
         ["ls", "deployments", "--offline"],
         ["ls", "runs", "--offline", "--json"],
-        ["show", "run", "no-such-run", "--offline"],
+        ["show", "run", "0123456789", "--offline"],
         ["show", "deployment", "nothing", "--offline", "--json"],
     ],
     ids=" ".join,

@@ -51,7 +51,7 @@ GET_FAULTS = [
     ("401", {}, AuthError, 1, "check COMFY_DEPLOY_API_KEY"),
     ("403", {}, ForbiddenError, 1, "refused"),
     ("404", {}, NotFoundError, 1, "not found"),
-    ("delay", {"delay": 0.5}, NetworkError, ATTEMPTS, "did not answer within 0.1 s"),
+    ("delay", {"delay": 0.5}, NetworkError, ATTEMPTS, "4 tries of 0.1 s"),
     ("malformed", {}, ProtocolError, 1, "not JSON"),
     ("huge", {}, ProtocolError, 1, "larger than 1 MB"),
     ("content_type", {}, ProtocolError, 1, "not JSON (text/html)"),

@@ -187,8 +187,8 @@ class ProtocolApp(App[None]):
         ("halfblock", "HalfcellImage"),
         ("pixels", "Static"),
         ("unicode", "UnicodeImage"),
-        ("kitty", "TGPImage"),
-        ("sixel", "widget.sixel.Image"),
+        ("kitty", "Static"),  # a Kitty image sent once (ui/kittyimage.py), placeholder text
+        ("sixel", "sixelview.SixelView"),  # encoded in the decode thread (ui/sixelview.py)
         ("auto", "HalfcellImage"),  # no terminal graphics under the test harness
     ],
 )

@@ -21,9 +21,18 @@ async def test_selfhost_explains_and_opens_by_id(emulator_factory):
         assert notice.display
         assert "no route that lists deployments" in str(notice.render())
         assert "o" in str(notice.render())
+        assert "(self-hosted server)" in str(notice.render())  # the dialect in use
         await pilot.press("o")
         assert isinstance(app.screen, OpenByIdScreen)
         await pilot.click("#kind-deployment")
         app.screen.query_one("#open-id").focus()
+        # no listing: a name cannot be looked up (said under the box); a whole id is trusted
         await pilot.press(*"txt2img", "enter")
-        assert isinstance(app.screen, DeploymentScreen)
+        message = app.screen.query_one("#open-message")
+        await wait_until(pilot, lambda: "txt2img" in str(message.render()), 30)
+        dep_id = next(iter(emu.state.deployments))
+        app.screen.query_one("#open-id").value = dep_id
+        app.screen.query_one("#open-id").focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DeploymentScreen), 30)
+        assert app.screen.item_id == dep_id

@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 
 from comfytui.api import upload, watch
 from comfytui.api.dialect import (
+    DIALECT_LABELS,
     DIALECTS,
+    LEGACY_ENVIRONMENTS,
     PARSERS,
     ROUTES,
     Dialect,
@@ -119,6 +121,11 @@ class ComfyDeployClient:
         return self._base.host
 
     @property
+    def dialect(self) -> str | None:
+        """The dialect in use: set in config, or found by the first probe (None before)."""
+        return self._dialect
+
+    @property
     def api_url(self) -> str:
         return self._base.root
 
@@ -154,7 +161,7 @@ class ComfyDeployClient:
         route = ROUTES[dialect].get(op)
         if route is None:
             what = op.replace("_", " ")
-            raise NotSupportedError(f"{self.host} ({dialect} API) cannot {what}")
+            raise NotSupportedError(f"{self.host} ({DIALECT_LABELS[dialect]}) cannot {what}")
         return route, PARSERS[dialect]
 
     async def _call(
@@ -177,7 +184,9 @@ class ComfyDeployClient:
         except NotFoundError:
             if not route.listing:
                 raise
-            message = f"{self.host} does not list {route.listing}: enter ids by hand"
+            label = DIALECT_LABELS.get(self._dialect or "", "")
+            host = f"{self.host} ({label})" if label else self.host
+            message = f"{host} does not list {route.listing}: enter ids by hand"
             raise NotSupportedError(message) from None
         return reply.json()
 
@@ -211,9 +220,19 @@ class ComfyDeployClient:
 
     async def list_deployments(self, environment: str | None = None) -> list[Deployment]:
         route, parser = await self._route("list_deployments")
-        data = await self._call(route, params={"environment": environment} if environment else {})
         if parser is parse_legacy:
-            return self._parse(parse_legacy.parse_deployments, data, environment)
+            # Hosted legacy (§1.9): no environment field; one listing per environment, and an
+            # entry is labelled with the environment it was listed under.
+            wanted = (environment,) if environment else LEGACY_ENVIRONMENTS
+            pages = await asyncio.gather(
+                *(self._call(route, params={"environment": env}) for env in wanted)
+            )
+            return [
+                deployment
+                for env, data in zip(wanted, pages, strict=True)
+                for deployment in self._parse(parse_legacy.parse_deployments, data, env)
+            ]
+        data = await self._call(route, params={"environment": environment} if environment else {})
         return self._parse(parse_v2.parse_deployments, data)
 
     async def get_deployment(self, deployment_id: str) -> Deployment:

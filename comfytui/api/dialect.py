@@ -21,6 +21,14 @@ parse_legacy = lazy_module("comfytui.api.parse_legacy")
 
 Dialect = Literal["v2", "legacy", "selfhost"]
 DIALECTS: tuple[Dialect, ...] = ("v2", "legacy", "selfhost")
+# what the UI calls each dialect (status bar, pane notices, error messages)
+DIALECT_LABELS: dict[str, str] = {
+    "v2": "ComfyDeploy API v2",
+    "legacy": "hosted legacy API",
+    "selfhost": "self-hosted server",
+}
+# the environments the hosted legacy deployment listing takes as `?environment=` (§1.9)
+LEGACY_ENVIRONMENTS: tuple[str, ...] = ("production", "staging")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from comfytui.errors import (
+    AnswerTimeoutError,
     ApiError,
     AuthError,
     ConnectFailedError,
@@ -145,7 +146,10 @@ def error_for_exception(exc: httpx.HTTPError, host: str, timeouts: httpx.Timeout
         reason = plain(exc, 120) or "connection refused"
         return ConnectFailedError(f"cannot connect to {host}: {reason}; check the URL and network")
     if isinstance(exc, httpx.TimeoutException):
-        return NetworkError(f"{host} did not answer within {timeouts.read:g} s")
+        seconds = timeouts.read or 0.0
+        return AnswerTimeoutError(
+            f"{host} did not answer within {seconds:g} s", host=host, seconds=seconds
+        )
     if isinstance(exc, httpx.DecodingError):
         return ProtocolError(f"{host} sent a body that could not be decoded")
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):

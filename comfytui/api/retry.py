@@ -12,13 +12,20 @@ Two rules:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 import stamina
 
-from comfytui.errors import ConnectFailedError, NetworkError, RateLimitedError, ServerError
+from comfytui.errors import (
+    AnswerTimeoutError,
+    ConnectFailedError,
+    NetworkError,
+    RateLimitedError,
+    ServerError,
+)
 
 T = TypeVar("T")
 
@@ -56,17 +63,40 @@ class RetryPolicy:
         return decide
 
     async def call(self, fn: Callable[[], Awaitable[T]], *, idempotent: bool) -> T:
-        """Run `fn` (which builds its request afresh each time) under this policy."""
+        """Run `fn` (which builds its request afresh each time) under this policy.
+
+        When tries that timed out used up the budget, the error says what was waited in all:
+        "HOST did not answer: gave up after 9 s: 3 tries of 3 s".
+        """
         if self.attempts <= 1:
             return await fn()
-        async for attempt in stamina.retry_context(
-            on=self.hook(idempotent),
-            attempts=self.attempts,
-            timeout=self.timeout,
-            wait_initial=self.wait_initial,
-            wait_max=self.wait_max,
-            wait_jitter=self.wait_jitter,
-        ):
-            with attempt:
-                return await fn()
+        started = time.monotonic()
+        tries = 0
+        try:
+            async for attempt in stamina.retry_context(
+                on=self.hook(idempotent),
+                attempts=self.attempts,
+                timeout=self.timeout,
+                wait_initial=self.wait_initial,
+                wait_max=self.wait_max,
+                wait_jitter=self.wait_jitter,
+            ):
+                with attempt:
+                    tries += 1
+                    return await fn()
+        except AnswerTimeoutError as exc:
+            if tries <= 1:
+                raise
+            raise gave_up(exc, tries, time.monotonic() - started) from None
         raise AssertionError("unreachable: stamina re-raises the last error")
+
+
+def gave_up(exc: AnswerTimeoutError, tries: int, elapsed: float) -> AnswerTimeoutError:
+    """The last timeout of several tries, restated with the total wait."""
+    per = f"{exc.seconds:g} s"
+    return AnswerTimeoutError(
+        f"{exc.host or 'the server'} did not answer: gave up after {elapsed:.0f} s: "
+        f"{tries} tries of {per}",
+        host=exc.host,
+        seconds=exc.seconds,
+    )

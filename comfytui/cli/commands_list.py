@@ -9,6 +9,7 @@ from typing import Any
 from comfytui.cli import output
 from comfytui.cli.context import note, open_session, settings_from
 from comfytui.errors import ComfyTuiError, NetworkError, NotSupportedError
+from comfytui.formats import no_match_text
 from comfytui.models import Deployment, Machine, Run, Workflow
 from comfytui.sanitize import plain
 
@@ -25,6 +26,12 @@ SINGULAR = {
 def register(add: Callable[..., argparse.ArgumentParser], global_flags: object = None) -> None:
     ls = add("ls")
     ls.add_argument("kind", choices=KINDS + tuple(SINGULAR), metavar="{" + ",".join(KINDS) + "}")
+    ls.add_argument(
+        "--filter",
+        metavar="WORDS",
+        default="",
+        help="only items whose row holds every word (any case), e.g. --filter 'failed txt2img'",
+    )
     ls.add_argument("--json", action="store_true", help="print JSON (schema in docs/cli.md)")
     ls.add_argument("--offline", action="store_true", help="read the local cache only, no network")
     ls.add_argument(
@@ -37,7 +44,11 @@ def register(add: Callable[..., argparse.ArgumentParser], global_flags: object =
 
     show = add("show")
     show.add_argument("kind", choices=tuple(SINGULAR), metavar="{" + ",".join(SINGULAR) + "}")
-    show.add_argument("id", metavar="ID", help="the id (a deployment also by its unique name)")
+    show.add_argument(
+        "id",
+        metavar="ID",
+        help="the id or 6+ characters of it; a deployment also NAME or NAME@ENV",
+    )
     show.add_argument("--json", action="store_true", help="print JSON (schema in docs/cli.md)")
     show.add_argument(
         "--offline", action="store_true", help="read the local cache only, no network"
@@ -80,11 +91,18 @@ async def cmd_ls(args: argparse.Namespace) -> int:
             # a server without this listing (self-hosted): what this machine knows, if anything
             if error is not None and not (listing.not_supported and listing.items):
                 raise error
-        items = list(listing.items)[: args.limit] if args.limit else list(listing.items)
+        items = list(listing.items)
+        label = session.dialect_label
         names = {}
-        if kind == "runs" and not args.json:
+        if kind == "runs" and (not args.json or args.filter):
             deployments = await catalog.cached_deployments()
             names = {d.id: d.name for d in deployments.items}
+        query = args.filter.strip()
+        if query:
+            items = [i for i in items if matches(output.row(kind, i, names), query)]
+        items = items[: args.limit] if args.limit else items
+    if query and not items:
+        note(no_match_text(kind, query))  # also with --json: stderr, the JSON stays data
     if args.json:
         output.print_json(
             {
@@ -101,12 +119,20 @@ async def cmd_ls(args: argparse.Namespace) -> int:
         synced = output.short_time(listing.last_sync) if listing.last_sync else "never"
         note(f"offline: cached {kind}, last synced {synced}")
     elif listing.not_supported:
-        note(f"this server does not list {kind}; showing the ones known on this machine")
+        server = f"this server ({label})" if label else "this server"
+        note(f"{server} does not list {kind}; showing the ones known on this machine")
     if not items:
-        note(f"no {kind}")
+        if not query:
+            note(f"no {kind}")
         return 0
     print(output.format_table(output.TABLES[kind], (output.row(kind, i, names) for i in items)))
     return 0
+
+
+def matches(cells: list[str], query: str) -> bool:
+    """Every word of `query` is in the row's text (case-folded), as a pane's `/` filter reads."""
+    text = " ".join(cells).casefold()
+    return all(word in text for word in query.casefold().split())
 
 
 async def cmd_show(args: argparse.Namespace) -> int:
@@ -121,7 +147,7 @@ async def cmd_show(args: argparse.Namespace) -> int:
             item: Any = detail.deployment
             extra = {"machine": detail.machine, "runs": detail.runs}
         elif kind == "workflows":
-            detail = await catalog.workflow_detail(args.id)
+            detail = await catalog.workflow_detail(await catalog.resolve_id("workflow", args.id))
             item = detail.workflow
             extra = {
                 "versions": detail.versions,
@@ -129,10 +155,11 @@ async def cmd_show(args: argparse.Namespace) -> int:
                 "deployments": detail.deployments,
             }
         elif kind == "machines":
-            detail = await catalog.machine_detail(args.id)
+            detail = await catalog.machine_detail(await catalog.resolve_id("machine", args.id))
             item, extra = detail.machine, {"deployments": detail.deployments}
         else:
-            item, failure = await catalog.run_detail(args.id)
+            run_id = await catalog.resolve_id("run", args.id)
+            item, failure = await catalog.run_detail(run_id)
             extra = {}
     if detail is not None:
         failure = detail.error if detail.offline else None

@@ -38,12 +38,13 @@ async def cmd_logs(args: argparse.Namespace) -> int:
 
     async with open_session(settings_from(args)) as session:
         idle = None
+        run_id = await session.catalog.resolve_id("run", args.run_id)
         if not args.follow:
-            run = await session.catalog.get_run(args.run_id)
+            run = await session.catalog.get_run(run_id)
             if not run.is_terminal:
                 idle = SO_FAR_IDLE  # a live stream sends the backlog at once, then waits
         out = sys.stdout
-        lines = aiter(LogService(session.client).lines(args.run_id))
+        lines = aiter(LogService(session.client).lines(run_id))
         while True:
             try:
                 line = await asyncio.wait_for(anext(lines), idle)

@@ -21,7 +21,11 @@ from comfytui.sanitize import plain
 
 def register(add: Callable[..., argparse.ArgumentParser], global_flags: object = None) -> None:
     run = add("run")
-    run.add_argument("deployment", metavar="DEPLOYMENT", help="deployment id or unique name")
+    run.add_argument(
+        "deployment",
+        metavar="DEPLOYMENT",
+        help="deployment id (6+ characters do), NAME or NAME@ENV",
+    )
     add_run_flags(run)
     from comfytui.cli.commands_sweep import add_sweep_flags
 
@@ -29,7 +33,7 @@ def register(add: Callable[..., argparse.ArgumentParser], global_flags: object =
     run.set_defaults(handler=cmd_run)
 
     cancel = add("cancel")
-    cancel.add_argument("run_id", metavar="RUN_ID")
+    cancel.add_argument("run_id", metavar="RUN_ID", help="the run id (6+ characters of it do)")
     cancel.add_argument("--json", action="store_true", help="print JSON")
     cancel.set_defaults(handler=cmd_cancel)
 
@@ -235,7 +239,8 @@ def _sha256(path: Path) -> str:
 async def cmd_cancel(args: argparse.Namespace) -> int:
     async with open_session(settings_from(args)) as session:
         # look first: an unknown id is "not found" (exit 5), whatever the cancel route answers
-        run = await session.catalog.get_run(args.run_id)
+        run_id = await session.catalog.resolve_id("run", args.run_id)
+        run = await session.catalog.get_run(run_id)
         if run.is_terminal:
             note(f"run {run.id} already ended {run.status.value}; nothing to cancel")
         else:

@@ -249,7 +249,8 @@ async def cmd_rerun(args: argparse.Namespace) -> int:
 
     pairs = split_assignments(args.inputs)
     async with open_session(settings_from(args)) as session:
-        run = await session.catalog.get_run(args.run_id)
+        run_id = await session.catalog.resolve_id("run", args.run_id)
+        run = await session.catalog.get_run(run_id)
         deployment = await session.sweeps.deployment_of(run)
         base = dict(run.inputs)
         known = {s.input_id for s in deployment.inputs}

@@ -96,12 +96,15 @@ async def cmd_push(args: argparse.Namespace) -> int:
     if not name and not args.workflow_id:
         raise InputError("--name NAME is required (or --workflow-id ID to add a version)")
     async with open_session(settings_from(args)) as session:
+        workflow_id = args.workflow_id
+        if workflow_id:  # 6+ characters of the id, or the workflow's name
+            workflow_id = await session.catalog.resolve_id("workflow", workflow_id)
         pushed = await session.catalog.push_workflow(
             name or None,
             workflow,
             workflow_api,
             snapshot=snapshot,
-            workflow_id=args.workflow_id,
+            workflow_id=workflow_id,
         )
     if args.json:
         output.print_json(

@@ -32,6 +32,7 @@ COMMAND_MODULES = {
     "workflow": ("commands_workflow", "manage workflows"),
     "auth": ("commands_auth", "log in, show or forget the API key of a profile"),
     "demo": ("commands_demo", "the demo world used without an API key (demo reset)"),
+    "doctor": ("commands_doctor", "version, config, API host, cache and the image protocol chosen"),
 }
 COMMANDS = tuple(COMMAND_MODULES)
 ALL = "*"

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from comfytui import formats
 from comfytui.models import Deployment, InputSpec, Machine, Run, SavedOutput, Workflow
 from comfytui.sanitize import plain
 
@@ -109,7 +110,7 @@ def fmt(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:g}"
+        return formats.number_text(value)
     return plain(value)
 
 
@@ -118,13 +119,11 @@ def short_time(value: datetime | None) -> str:
 
 
 def duration(run: Run) -> str:
+    """How long a finished run took, as the TUI shows it ("23h59m"); "-" while it runs."""
     start = run.started_at or run.created_at
     if start is None or run.ended_at is None:
         return "-"
-    seconds = max((run.ended_at - start).total_seconds(), 0.0)
-    if seconds < 120:
-        return f"{seconds:.1f}s"
-    return f"{seconds / 60:.1f}m" if seconds < 7200 else f"{seconds / 3600:.1f}h"
+    return formats.duration_text(start, run.ended_at, run.ended_at)
 
 
 # --- rows for `ls` ----------------------------------------------------------------------------
@@ -177,10 +176,11 @@ def input_rows(specs: Sequence[InputSpec]) -> str:
         if spec.enum_options:
             allowed = "|".join(spec.enum_options)
         elif spec.min_value is not None or spec.max_value is not None:
-            allowed = f"{fmt(spec.min_value)}..{fmt(spec.max_value)}"
+            allowed = formats.range_text(spec.min_value, spec.max_value)
         else:
             allowed = ""
-        rows.append([spec.input_id, spec.kind.value, fmt(spec.default), allowed, spec.label])
+        default = "-" if spec.default is None else formats.value_text(spec.default)
+        rows.append([spec.input_id, spec.kind.value, default, allowed, spec.label])
     return format_table(("INPUT", "KIND", "DEFAULT", "ALLOWED", "LABEL"), rows)
 
 

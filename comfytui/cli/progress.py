@@ -11,6 +11,7 @@ import sys
 import time
 from typing import TextIO
 
+from comfytui.formats import seconds_text
 from comfytui.models import Run
 from comfytui.sanitize import plain
 
@@ -55,7 +56,7 @@ class Progress:
         else:
             filled = round(BAR_WIDTH * percent / 100)
             bar = "[" + "#" * filled + "-" * (BAR_WIDTH - filled) + f"] {percent:3.0f}%"
-        text = f"{bar} {status:<10} {elapsed:5.1f}s {live}".rstrip()
+        text = f"{bar} {status:<10} {seconds_text(elapsed):>6} {live}".rstrip()
         return text
 
     def line(self, text: str) -> None:

@@ -225,8 +225,10 @@ def _hosted_routes(state: EmulatorState, api: APIRouter, auth: list[Any]) -> Non
         return legacy_input_defs(version.get("workflow_api"))
 
     @api.get("/deployment", dependencies=auth)
-    async def deployments(environment: str | None = None):
-        if environment not in (None, "production", "staging"):
+    async def deployments(environment: str = "production"):
+        # §1.9: one environment per request (the entries carry no environment field); without
+        # the parameter the service lists production
+        if environment not in ("production", "staging"):
             raise zod_error(
                 [
                     {
@@ -245,7 +247,7 @@ def _hosted_routes(state: EmulatorState, api: APIRouter, auth: list[Any]) -> Non
                 "inputs_definition": inputs_of(d),
             }
             for d in state.deployments.values()
-            if environment is None or d["environment"] == environment
+            if d["environment"] == environment
         ]
 
     @api.get("/deployment/{deployment_id}/inputs", dependencies=auth)

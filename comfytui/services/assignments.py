@@ -16,6 +16,7 @@ from comfytui.errors import InputError
 from comfytui.models import Deployment, InputKind, InputSpec
 from comfytui.sanitize import plain
 from comfytui.services import inputs as service_inputs
+from comfytui.services.upload_check import check_upload
 
 FILE_KINDS = (InputKind.IMAGE, InputKind.FILE)
 
@@ -57,7 +58,4 @@ def build_values(
 
 
 def _local_file(spec: InputSpec, text: str) -> Path:
-    path = Path(text).expanduser()
-    if not path.is_file():
-        raise InputError(f"input {spec.input_id}: no such file: {plain(text, 200)}")
-    return path
+    return check_upload(Path(text).expanduser(), input_id=spec.input_id)

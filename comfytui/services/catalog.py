@@ -8,10 +8,11 @@ from comfytui.models import Deployment
 from comfytui.services.base import PAGE, CatalogBase
 from comfytui.services.details import DetailCatalog
 from comfytui.services.listing import Listing
+from comfytui.services.resolve import IdResolver
 from comfytui.services.run_catalog import RunCatalog
 
 
-class Catalog(RunCatalog, DetailCatalog, CatalogBase):
+class Catalog(IdResolver, RunCatalog, DetailCatalog, CatalogBase):
     """Stale-while-revalidate catalog (see services/base.py for the offline rules)."""
 
     # --- workflows ----------------------------------------------------------------------------

@@ -1,20 +1,17 @@
-"""Details of one workflow, deployment or machine, deployment lookup by id or name, and push."""
+"""Details of one workflow, deployment or machine, and push (lookups: services/resolve.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from comfytui.errors import ApiError, InputError, NotFoundError, NotSupportedError
+from comfytui.errors import ApiError, NotFoundError, NotSupportedError
 from comfytui.models import Deployment, PushedWorkflow, WorkflowVersion
-from comfytui.sanitize import plain
 from comfytui.services.base import UNREACHABLE, CatalogBase
 from comfytui.services.inputs import discover_inputs
 from comfytui.services.listing import DeploymentDetail, MachineDetail, WorkflowDetail
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 RECENT_RUNS = 20
 
 
@@ -125,54 +122,6 @@ class DetailCatalog(CatalogBase):
         )
         deployments = [d for d in await self.cache.list_deployments() if d.machine_id == machine_id]
         return MachineDetail(machine, deployments, offline, error)
-
-    # --- lookup ---------------------------------------------------------------------------------
-
-    async def resolve_deployment(self, id_or_name: str) -> Deployment:
-        """By id, `name@environment`, a unique name, or the one production deployment of a name.
-
-        Unknown: NotFoundError. Several and none of them the single production one: InputError
-        listing the candidates as `name@environment (id)`.
-        """
-        key = id_or_name.strip()
-        found = await self.cache.get_deployment(key)
-        if found is not None:
-            return found
-        name, _, environment = key.rpartition("@") if "@" in key else (key, "", "")
-        candidates = await self._named(name, environment)
-        if not candidates:
-            await self.refresh_deployments()
-            found = await self.cache.get_deployment(key)
-            if found is not None:
-                return found
-            candidates = await self._named(name, environment)
-        if not candidates and _UUID.match(key):
-            return await self._by_id_from_server(key)
-        if not candidates:
-            raise NotFoundError(f"no deployment named or with id {plain(key, 80)!r}")
-        if len(candidates) == 1:
-            return candidates[0]
-        production = [d for d in candidates if d.environment == "production"]
-        if len(production) == 1 and not environment:
-            return production[0]
-        listed = ", ".join(f"{plain(d.name, 40)}@{d.environment} ({d.id})" for d in candidates)
-        raise InputError(f"{plain(key, 80)!r} is ambiguous: {listed}")
-
-    async def _named(self, name: str, environment: str) -> list[Deployment]:
-        found = await self.cache.find_deployments_by_name(name)
-        exact = [d for d in found if d.name == name] or found
-        return [d for d in exact if not environment or d.environment == environment]
-
-    async def _by_id_from_server(self, deployment_id: str) -> Deployment:
-        """An id the cache does not know: ask the server; a server without lookups gets trust."""
-        try:
-            found = await self.client.get_deployment(deployment_id)
-        except NotFoundError:
-            raise
-        except ApiError:
-            return Deployment(id=deployment_id, name=deployment_id)
-        await self._store_deployment(found)
-        return found
 
     async def push_workflow(
         self,

@@ -16,8 +16,10 @@ from typing import Any
 
 from comfytui.api.inputs import input_spec, is_input_class
 from comfytui.errors import InputError
+from comfytui.formats import number_text, range_text
 from comfytui.models import InputKind, InputSpec
 from comfytui.sanitize import plain
+from comfytui.services.upload_check import check_upload
 
 _TRUE = {"true", "yes", "y", "on", "1"}
 _FALSE = {"false", "no", "n", "off", "0"}
@@ -85,13 +87,8 @@ def _in_range(spec: InputSpec, value: int | float) -> int | float:
     if spec.kind is InputKind.SEED:
         low = 0 if low is None else min(low, 0)
     if (low is not None and value < low) or (high is not None and value > high):
-        bounds = f"{_fmt(low)}..{_fmt(high)}"
-        raise _fail(spec, f"{_fmt(value)} is outside {bounds}")
+        raise _fail(spec, f"{number_text(value)} is outside {range_text(low, high)}")
     return value
-
-
-def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
 
 
 def _boolean(spec: InputSpec, value: Any) -> bool:
@@ -127,9 +124,7 @@ def _file(spec: InputSpec, value: Any) -> str | Path:
         if not text:
             raise _fail(spec, "expected a URL or a local file")
         path = Path(text.removeprefix("@")).expanduser()
-    if not path.is_file():
-        raise _fail(spec, f"no such file: {plain(path, 120)}")
-    return path
+    return check_upload(path, input_id=spec.input_id)
 
 
 def _images(spec: InputSpec, value: Any) -> str:

@@ -58,6 +58,14 @@ class LazyClient:
         return self._base.root
 
     @property
+    def dialect(self) -> str | None:
+        """The dialect in use once known (configured, or probed by the real client)."""
+        if self._client is not None:
+            return self._client.dialect
+        configured = self._args[2].get("dialect", "auto")
+        return None if configured == "auto" else configured
+
+    @property
     def built(self) -> bool:
         return self._client is not None
 

@@ -109,6 +109,13 @@ class Session:
         return self.client.host
 
     @property
+    def dialect_label(self) -> str:
+        """What the UI calls the dialect in use ("hosted legacy API"); "" before it is known."""
+        from comfytui.api.dialect import DIALECT_LABELS
+
+        return DIALECT_LABELS.get(getattr(self.client, "dialect", None) or "", "")
+
+    @property
     def server_key(self) -> str:
         return self.cache.server_key
 

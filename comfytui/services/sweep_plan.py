@@ -24,6 +24,7 @@ from typing import Any
 from comfytui.errors import InputError
 from comfytui.models import InputKind, InputSpec
 from comfytui.sanitize import plain
+from comfytui.services.upload_check import check_upload
 
 MAX_RUNS = 10_000
 NUMERIC = (
@@ -152,8 +153,8 @@ def build_plan(
             raw if isinstance(raw, Path) or spec is None else parse(spec, raw) for raw in raws
         ]
         for raw in parsed:
-            if isinstance(raw, Path) and not raw.is_file():
-                raise InputError(f"input {name}: no such file: {plain(str(raw), 200)}")
+            if isinstance(raw, Path):
+                check_upload(raw, input_id=name)
         values.setdefault(name, []).extend(parsed)
     if count < 1:
         raise InputError("--count must be 1 or more")

@@ -33,6 +33,7 @@ from comfytui.models import Deployment, PlannedRun, PlannedState, Run, RunStatus
 from comfytui.services import reconcile
 from comfytui.services.catalog import Catalog
 from comfytui.services.sweep_plan import SweepPlan
+from comfytui.services.upload_check import check_upload
 
 if TYPE_CHECKING:  # the client (httpx) is built on first network use
     from comfytui.api import ComfyDeployClient
@@ -93,6 +94,10 @@ class SweepService:
         self, deployment: Deployment, plan: SweepPlan, *, kind: str = "sweep"
     ) -> Sweep:
         """Upload local files once, then write the sweep and all its planned runs."""
+        for name, vals in plan.values.items():  # every file checked before the first upload
+            for value in vals:
+                if isinstance(value, Path):
+                    check_upload(value, input_id=name)
         values: dict[str, list[Any]] = {}
         for name, vals in plan.values.items():
             out = []

@@ -356,9 +356,10 @@ class ComfyTUI(OpaqueScreens, App[int]):
 
             self.push_screen(RunScreen(value))
         else:
-            from comfytui.ui.screens.details import DeploymentScreen
+            from comfytui.ui.screens import details
 
-            self.push_screen(DeploymentScreen(value))
+            screens = {"workflow": details.WorkflowScreen, "machine": details.MachineScreen}
+            self.push_screen(screens.get(kind, details.DeploymentScreen)(value))
 
     def action_gallery(self) -> None:
         """The gallery of every saved output (key 5 / G, the palette)."""

@@ -1,4 +1,4 @@
-"""Turn domain values into Rich `Text` for tables and detail views.
+"""Turn domain values into Rich `Text` for tables and detail views (words from `formats`).
 
 Server text is data: every string from the server goes through `safe()`, which strips escape
 sequences and builds a plain `Text` (never markup), so `[@click=app.quit]` renders literally.
@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
+from comfytui import formats
 from comfytui.models import RunStatus
 from comfytui.sanitize import plain
 
@@ -67,41 +68,14 @@ def ago(when: datetime | None, now: datetime) -> Text:
 
 
 def ago_str(when: datetime, now: datetime) -> str:
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    seconds = (now - when).total_seconds()
-    if seconds < 10:  # also clock skew: a server stamp slightly ahead of this machine
-        return "just now"
-    if seconds < 60:
-        return f"{int(seconds)} s ago"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    if seconds < 86400 * 60:
-        return f"{int(seconds // 86400)} d ago"
-    return when.strftime("%Y-%m-%d")
+    return formats.ago_text(when, now)
 
 
 def duration(start: datetime | None, end: datetime | None, now: datetime) -> Text:
-    """Elapsed time of a run: start to end, or start to now while it runs."""
+    """Elapsed time of a run: start to end, or start to now while it runs (`formats`)."""
     if start is None:
         return Text("—", style="dim")
-    stop = end or now
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=UTC)
-    if stop.tzinfo is None:
-        stop = stop.replace(tzinfo=UTC)
-    seconds = max(int((stop - start).total_seconds()), 0)
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours >= 48:
-        return Text(f"{hours // 24}d")
-    if hours:
-        return Text(f"{hours}h{minutes:02d}m")
-    if minutes:
-        return Text(f"{minutes}m{secs:02d}s")
-    return Text(f"{secs}s")
+    return Text(formats.duration_text(start, end, now))
 
 
 def short_id(value: str | None, length: int = 8) -> Text:

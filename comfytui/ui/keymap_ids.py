@@ -20,9 +20,16 @@ def known_binding_ids() -> set[str]:
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
-        if not cls.__module__.startswith("comfytui."):
-            continue
-        for binding in cls.__dict__.get("BINDINGS", ()):
-            if isinstance(binding, Binding) and binding.id:
-                ids.add(binding.id)
+        ids |= declared_ids(cls)
     return ids
+
+
+def declared_ids(cls: type) -> set[str]:
+    """The binding ids `cls` itself declares, when it is a comfytui class (else none)."""
+    if not cls.__module__.startswith("comfytui."):
+        return set()
+    return {
+        binding.id
+        for binding in cls.__dict__.get("BINDINGS", ())
+        if isinstance(binding, Binding) and binding.id
+    }

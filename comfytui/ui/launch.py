@@ -66,12 +66,15 @@ def _prewarm(demo: bool) -> None:
     threading.Thread(target=work, name="comfytui-prewarm", daemon=True).start()
 
 
-def _probe_images() -> None:
-    """Import textual_image now: its terminal probe needs the real TTY before Textual takes it."""
+def _probe_images(setting: str = "auto") -> None:
+    """Ask the terminal and choose the image renderer now: the probe needs the real TTY before
+    Textual takes it (comfytui.ui.imagesetup; the choice and its reason go to the log)."""
     try:
-        import textual_image.widget  # noqa: F401
+        from comfytui.ui.imagesetup import prepare
+
+        prepare(setting)
     except Exception:  # a broken probe must not stop the app; previews fall back
-        log.warning("textual_image probe failed", exc_info=True)
+        log.warning("terminal image probe failed", exc_info=True)
 
 
 def _bad_keymap(settings) -> str | None:  # noqa: ANN001 - Settings, imported above
@@ -101,7 +104,7 @@ def run_tui(args: list[str]) -> int:
         return exc.exit_code
     _setup_logging(settings.locations.log_file)
     _prewarm(settings.demo)
-    _probe_images()
+    _probe_images(settings.image_protocol)
     from comfytui.ui.app import ComfyTUI
 
     if settings.keymap:

@@ -247,26 +247,12 @@ def _near(word: str, names: list[str]) -> str | None:
 
 
 async def resolve_open(session: Any, value: str) -> tuple[str, str] | str:
-    """`("run", id)` / `("deployment", id)` for an id, id prefix or deployment name, or a one-line
-    reason. Looks in the cache first (prefixes); a full id it does not know is asked of the server.
-    """
-    value = value.strip()
-    catalog = session.catalog
-    runs = (await catalog.cached_run_summaries(limit=20, search=value)).items
-    run_ids = sorted({r.id for r in runs if r.id.startswith(value)})
-    deployments = (await catalog.cached_deployments()).items
-    dep_ids = sorted({d.id for d in deployments if d.id.startswith(value) or d.name == value})
-    found = [("run", i) for i in run_ids] + [("deployment", i) for i in dep_ids]
-    if len(found) == 1:
-        return found[0]
-    if len(found) > 1:
-        shown = ", ".join(i[:12] for _, i in found[:4])
-        return f"{plain(value, 40)} is ambiguous ({len(found)} matches: {shown}); type more"
-    if "@" in value or not all(c in "0123456789abcdef-" for c in value.casefold()):
-        return ("deployment", value)  # a name (or name@env): the detail screen resolves it
-    if len(value) >= 32:
-        return ("run", value)  # a full id not cached yet: the run screen asks the server
-    return f"no cached run or deployment starts with {plain(value, 40)}"
+    """`(kind, id)` for an id, 6+ character id prefix or name (`catalog.resolve_any`: the
+    cache first, then the server), or the one-line reason (ambiguous: the matches)."""
+    try:
+        return await session.catalog.resolve_any(value)
+    except ComfyTuiError as exc:
+        return str(exc)
 
 
 __all__ = ["CommandRunner", "closest", "resolve_open"]

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from comfytui.formats import size_text
 from comfytui.output_kinds import Viewer, extension
 from comfytui.sanitize import plain
 from comfytui.ui.format import ago_str, status
@@ -36,15 +37,6 @@ ICONS = {
 }
 
 
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-
-
 def clock(seconds: float | None) -> str:
     if seconds is None:
         return ""
@@ -62,7 +54,7 @@ def file_row(item: GalleryItem) -> Text:
     kind = (extension(item.filename) or "file").upper()
     label = "3D model" if item.viewer is Viewer.MODEL else (item.content_type or "file")
     text = Text(f"{ICONS.get(item.viewer, '▤')} {kind}\n", style="bold")
-    text.append(f"{plain(label, 22)}\n{human_size(item.size)}", style="dim")
+    text.append(f"{plain(label, 22)}\n{size_text(item.size)}", style="dim")
     return text
 
 

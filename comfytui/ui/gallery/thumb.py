@@ -1,9 +1,9 @@
 """Drawing a thumbnail in terminal cells, behind one small interface so the renderer can change.
 
-`render_thumb(image, cols, rows)` gives a Rich renderable (half-blocks via rich-pixels: two
-pixels per cell, works in every terminal and in tests). A graphics-protocol widget (i15's) can
-replace `ThumbView` without the gallery changing: it only calls `show_image`, `show_frames`,
-`show_text`.
+`render_thumb(image, cols, rows)` gives a Rich renderable: half-blocks via rich-pixels (two
+pixels per cell, works in every terminal and in tests), or, where start-up chose Kitty graphics,
+a `KittyThumb` (ui/kittyimage.py: each picture and size sent to the terminal once). `ThumbView`
+shows either; the gallery only calls `show_image`, `show_frames`, `show_text`.
 """
 
 from __future__ import annotations
@@ -25,9 +25,23 @@ def fit(size: tuple[int, int], cols: int, rows: int, scale: float | None = None)
     return max(1, min(cols, round(width * scale))), max(2, min(rows * 2, round(height * scale)))
 
 
+def thumb_mode() -> str:
+    """ "tgp" where start-up chose Kitty graphics (comfytui.terminal.protocol), else "halfcell"."""
+    from comfytui.terminal.protocol import chosen
+
+    decision = chosen()
+    return "tgp" if decision is not None and decision.mode == "tgp" else "halfcell"
+
+
 def render_thumb(
     image: Image.Image, cols: int, rows: int, scale: float | None = None
 ) -> RenderableType:
+    """The picture fitted in cols x rows cells (`scale`: pixels per source pixel, half-blocks)."""
+    if scale is None and thumb_mode() == "tgp":
+        from comfytui.ui.kittyimage import KittyThumb
+        from comfytui.ui.runs.preview import cell_geometry
+
+        return KittyThumb.build(image, cols, rows, cell_geometry())
     from rich_pixels import HalfcellRenderer, Pixels
 
     small = image.resize(fit(image.size, cols, rows, scale), Image.Resampling.BILINEAR)

@@ -26,6 +26,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
+from comfytui.formats import no_match_text
 from comfytui.ui.failures import ReportsFailures, fetch
 from comfytui.ui.format import ago, sort_key
 from comfytui.ui.widgets.cells import set_cell
@@ -106,6 +107,7 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         self.listing: Any = None
         self.revalidated = False  # a server answer (or its offline fallback) has arrived
         self._haystacks: dict[int, str] = {}
+        self._notice_shown: tuple[str | None] | None = None  # the notice's text once set
 
     # --- subclasses fill these in -------------------------------------------------------------
 
@@ -208,14 +210,21 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         listing = self.listing
         text: str | None = None
         if listing is not None and getattr(listing, "not_supported", False):
+            session = getattr(self.app, "session", None)
+            label = getattr(session, "dialect_label", "") if session is not None else ""
             text = (
-                f"This server has no route that lists {self.NOUN} (self-hosted dialect). "
-                "Press o to open a deployment or run by its id."
+                f"This server{f' ({label})' if label else ''} has no route that lists "
+                f"{self.NOUN}. Press o to open a deployment or run by its id."
             )
         elif listing is not None and listing.error and not listing.offline:
             text = f"could not load {self.NOUN}: {listing.error}"
+        elif self.query_text and not self.total and (self.items or self.paged_search):
+            text = no_match_text(self.NOUN, self.query_text)
         elif listing is not None and not self.items and not getattr(listing, "from_cache", False):
             text = f"no {self.NOUN} on this server yet"
+        if self._notice_shown == (text,):
+            return  # unchanged: no repaint (the filter calls this on every paint)
+        self._notice_shown = (text,)
         notice.update(Text(text) if text else "")
         notice.display = text is not None
 
@@ -282,6 +291,11 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
                 return False
         return True
 
+    @property
+    def paged_search(self) -> bool:
+        """The filter runs in the cache (a paged pane): no loaded rows may still be a no-match."""
+        return False
+
     def word_matches(self, item: T, word: str) -> bool | None:
         """A filter word with a meaning of its own (`@staging`, `/txt2img`, a status) matches
         exactly here; None: match it as text."""
@@ -339,6 +353,8 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         if table.row_count:
             table.move_cursor(row=max(0, min(cursor - start, table.row_count - 1)), animate=False)
         self._update_subtitle()
+        if self.query_text or self._notice_shown not in (None, (None,)):
+            self._update_notice()  # a filter that matches nothing says so
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

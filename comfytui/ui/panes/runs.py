@@ -115,6 +115,10 @@ class RunsPane(ResourcePane[RunSummary]):
     def total(self) -> int:
         return self.count if self.paged else len(self.view)
 
+    @property
+    def paged_search(self) -> bool:
+        return self.paged
+
     def item_at(self, index: int) -> RunSummary | None:
         if not self.paged:
             return super().item_at(index)

@@ -11,13 +11,12 @@ import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
 from comfytui.errors import ImageError
-
-Mode = Literal["halfcell", "unicode", "sixel", "tgp", "pixels"]
+from comfytui.terminal.protocol import Mode
 
 # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; a preview treats the warning
 # level as the limit (and never more than 64 megapixels: a preview does not need more).

@@ -6,7 +6,6 @@ Parsing and range checks are the services' (`services.inputs.parse_value`), so t
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
 from comfytui.errors import InputError
+from comfytui.formats import number_text, range_text, value_text
 from comfytui.models import InputKind, InputSpec
 from comfytui.sanitize import plain
 from comfytui.ui.runs.paths import FilePickerScreen, PathSuggester, is_url
@@ -69,39 +69,17 @@ def inline_reason(spec: InputSpec, message: str) -> str:
 
 
 def as_text(spec: InputSpec, value: Any) -> str:
-    """A value (default, last used) as the text an editor shows."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if (
-        isinstance(value, float)
-        and value.is_integer()
-        and spec.kind
-        in (
-            InputKind.INTEGER,
-            InputKind.SLIDER_INT,
-            InputKind.SEED,
-        )
-    ):
-        return str(int(value))
-    if isinstance(value, list | tuple | dict):
-        return json.dumps(value)
-    return str(value)
-
-
-def _number_text(value: float | None) -> str:
-    if value is None:
-        return "…"
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    """A value (default, last used) as the text an editor shows (`formats.value_text`)."""
+    del spec  # whole floats read as integers for every kind ("7", not "7.0")
+    return value_text(value)
 
 
 def range_hint(spec: InputSpec) -> str:
     parts = []
     if spec.min_value is not None or spec.max_value is not None:
-        parts.append(f"{_number_text(spec.min_value)} – {_number_text(spec.max_value)}")
+        parts.append(range_text(spec.min_value, spec.max_value))
     if spec.step:
-        parts.append(f"step {_number_text(spec.step)}")
+        parts.append(f"step {number_text(spec.step)}")
     return ", ".join(parts)
 
 
@@ -148,7 +126,7 @@ class StepInput(Input):
             new = max(new, self.spec.min_value)
         if self.spec.max_value is not None:
             new = min(new, self.spec.max_value)
-        self.value = str(int(round(new))) if integer else f"{round(new, 6):g}"
+        self.value = str(int(round(new))) if integer else number_text(round(new, 6))
         self.cursor_position = len(self.value)
 
 

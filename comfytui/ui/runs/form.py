@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, ProgressBar, Static
 
 from comfytui.errors import ComfyTuiError, InputError
+from comfytui.formats import size_text
 from comfytui.models import Deployment, Run
 from comfytui.sanitize import plain
 from comfytui.ui.failures import ReportsFailures
@@ -346,17 +347,9 @@ def _progress_args(args: tuple[Any, ...]) -> tuple[float | None, str]:
     if len(numbers) >= 2:
         sent, total = numbers[-2], numbers[-1]
         if total:
-            return sent / total, f"{prefix}: {_size(sent)} of {_size(total)}"
-        return None, f"{prefix}: {_size(sent)}"
+            return sent / total, f"{prefix}: {size_text(sent)} of {size_text(total)}"
+        return None, f"{prefix}: {size_text(sent)}"
     if len(numbers) == 1:
         value = float(numbers[0])
         return (value if value <= 1 else None), f"{prefix}…"
     return None, f"{prefix}…"
-
-
-def _size(count: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if count < 1024 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1024
-    return f"{count:.1f} GB"

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from comfytui.errors import ImageError
+from comfytui.terminal.protocol import PROTOCOL_MODES, chosen
 from comfytui.ui.runs.decode import CellGeometry, Mode, Preview, load_preview
 
 try:  # textual-image queries the terminal once at import, which must happen before the app runs
@@ -28,25 +29,19 @@ except Exception:  # noqa: BLE001 - any failure means "use rich-pixels"
     _ti_renderable = None
     _get_cell_size = None
 
-#: settings.image_protocol -> renderer mode
-PROTOCOL_MODES: dict[str, Mode] = {
-    "kitty": "tgp",
-    "tgp": "tgp",
-    "sixel": "sixel",
-    "halfblock": "halfcell",
-    "halfcell": "halfcell",
-    "unicode": "unicode",
-    "pixels": "pixels",
-}
-
 
 def detect_mode(protocol: str = "auto") -> Mode:
-    """Renderer for a settings value; `auto` takes what textual-image detected, else half-blocks."""
+    """Renderer for a settings value. `auto`: what start-up chose from the terminal's answers
+    (`comfytui.ui.imagesetup.prepare`, kept in `protocol.chosen()`); without that (tests, an
+    app started without `run_tui`), what textual-image detected, else half-blocks."""
     if _ti_widget is None:
         return "pixels"
     mode = PROTOCOL_MODES.get((protocol or "auto").lower())
     if mode is not None:
         return mode
+    decision = chosen()
+    if decision is not None:
+        return decision.mode
     detected = getattr(_ti_renderable, "Image", None)
     if detected is getattr(_ti_renderable, "SixelImage", object()):
         return "sixel"
@@ -65,12 +60,20 @@ def cell_geometry() -> CellGeometry:
     return CellGeometry(max(1, size.width), max(1, size.height))
 
 
-def image_widget(mode: Mode, preview: Preview) -> Widget:
-    """A widget drawing `preview` exactly in `preview.cols` x `preview.rows` cells."""
-    if mode == "pixels" or _ti_widget is None:
+def image_widget(mode: Mode, preview: Preview, ready: object = None) -> Widget:
+    """A widget drawing `preview` exactly in `preview.cols` x `preview.rows` cells. `ready`: what
+    the decode thread prepared: Sixel data (str) or a Kitty image (`kittyimage.KittyThumb`,
+    sent to the terminal once per picture and size)."""
+    if isinstance(ready, str):
+        from comfytui.ui.sixelview import SixelView
+
+        widget: Widget = SixelView(ready, preview.cols, preview.rows)
+    elif ready is not None:
+        widget = Static(ready, classes="kitty")
+    elif mode == "pixels" or _ti_widget is None:
         from rich_pixels import Pixels
 
-        widget: Widget = Static(Pixels.from_image(preview.image), classes="pixels")
+        widget = Static(Pixels.from_image(preview.image), classes="pixels")
     else:
         cls = {
             "tgp": _ti_widget.TGPImage,
@@ -82,6 +85,19 @@ def image_widget(mode: Mode, preview: Preview) -> Widget:
     widget.styles.height = preview.rows
     widget.add_class("preview-image")
     return widget
+
+
+def _prepare(mode: Mode, preview: Preview, cell: CellGeometry) -> object:
+    """The slow part of drawing, done in the decode thread, not on the UI thread."""
+    if mode == "sixel":
+        from comfytui.ui.sixelview import encode
+
+        return encode(preview.image)  # 0.2-0.9 s for a run-view-sized image
+    if mode == "tgp":
+        from comfytui.ui.kittyimage import KittyThumb
+
+        return KittyThumb.build(preview.image, preview.cols, preview.rows, cell)
+    return None
 
 
 class ImagePreview(Widget):
@@ -96,10 +112,11 @@ class ImagePreview(Widget):
     class Loaded(Message):
         """A decoded, scaled image is ready (posted from the decode thread)."""
 
-        def __init__(self, token: int, preview: Preview) -> None:
+        def __init__(self, token: int, preview: Preview, ready: object = None) -> None:
             super().__init__()
             self.token = token
             self.preview = preview
+            self.ready = ready  # Sixel data or a Kitty image, made in the decode thread
 
     class Failed(Message):
         """The image cannot be shown; `reason` is one line."""
@@ -168,24 +185,34 @@ class ImagePreview(Widget):
 
     @work(thread=True, exclusive=True, group="image-preview", exit_on_error=False)
     def _decode(self, token: int, path: Path, cols: int, rows: int) -> None:
+        ready: object = None
         try:
-            preview = load_preview(path, cols, rows, mode=self.mode, cell=cell_geometry())
+            cell = cell_geometry()
+            preview = load_preview(path, cols, rows, mode=self.mode, cell=cell)
+            if _ti_widget is not None and token == self._token:
+                ready = _prepare(self.mode, preview, cell)
         except ImageError as exc:
             self.post_message(self.Failed(token, str(exc)))
         except Exception as exc:  # noqa: BLE001 - never crash on an image
             self.post_message(self.Failed(token, f"cannot show image: {type(exc).__name__}"))
         else:
-            self.post_message(self.Loaded(token, preview))
+            self.post_message(self.Loaded(token, preview, ready))
 
     def on_image_preview_loaded(self, message: Loaded) -> None:
         message.stop()
         if message.token != self._token:
             return
+        same_cells = self.preview is not None and (self.preview.cols, self.preview.rows) == (
+            message.preview.cols,
+            message.preview.rows,
+        )
         self.preview = message.preview
         self.reason = None
+        if same_cells and self.query(".preview-image"):
+            return  # the same picture in the same cells: keep it (nothing is sent again)
         center = self.query_one(Center)
         center.remove_children()
-        center.mount(image_widget(self.mode, message.preview))
+        center.mount(image_widget(self.mode, message.preview, message.ready))
 
     def on_image_preview_failed(self, message: Failed) -> None:
         message.stop()

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from comfytui.errors import NotFoundError
+from comfytui.formats import number_text, range_text, value_text
 from comfytui.models import Deployment, InputSpec, Machine, Run, Workflow
 from comfytui.ui.failures import ReportsFailures, fetch
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
@@ -145,13 +146,11 @@ class DetailScreen(ReportsFailures, Screen[None]):
             if spec.enum_options:
                 limits = ", ".join(spec.enum_options)
             elif spec.min_value is not None or spec.max_value is not None:
-                low = "" if spec.min_value is None else f"{spec.min_value:g}"
-                high = "" if spec.max_value is None else f"{spec.max_value:g}"
-                step = f" step {spec.step:g}" if spec.step is not None else ""
-                limits = f"{low}..{high}{step}"
+                step = f" step {number_text(spec.step)}" if spec.step is not None else ""
+                limits = f"{range_text(spec.min_value, spec.max_value)}{step}"
             else:
                 limits = None
-            default = None if spec.default is None else repr(spec.default)
+            default = None if spec.default is None else value_text(spec.default)
             rows.append(
                 (
                     None,
