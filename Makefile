@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # test processes: both cores (pytest-xdist); TEST_WORKERS=0 runs the suite in one process
 TEST_WORKERS ?= auto
 
-.PHONY: demo test lint bench soak emulator clean
+.PHONY: demo test test-terminals lint bench soak emulator clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check comfytui tests benchmarks
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not soak" -n $(TEST_WORKERS) --dist loadfile
+
+# real terminals under Xvfb (xterm -ti vt340, mlterm, kitty): installs its apt packages when missing
+test-terminals: $(STAMP)
+	tests/terminals/install.sh
+	COMFYTUI_TERMINALS=1 $(BIN)/python -m pytest -q -p no:cacheprovider -rs -m terminals tests/terminals
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m soak

@@ -1,7 +1,7 @@
 """Run a program under a pseudo-terminal and count what it writes to the terminal, over time.
 
 Used by `bench_terminal` (the app and a bare Textual app on the same pty size) and by the real
-terminal suite (`tests_terminals/`), which wraps comfytui in `python -m benchmarks.ptyrun` to
+terminal suite (`tests/terminals/`), which wraps comfytui in `python -m benchmarks.ptyrun` to
 count the bytes a real terminal receives while idle.
 
 `PtyRecorder` keeps every chunk's arrival time, its size and how many image transmissions it holds
@@ -33,6 +33,16 @@ IMAGE_START = re.compile(rb"\x1bP[0-9;]*q|\x1b_G")
 
 def set_winsize(fd: int, cols: int, rows: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, cols * 10, rows * 20))
+
+
+def copy_winsize(source: int, target: int) -> None:
+    """Give `target` the window size of `source` as is: cells and the terminal's own pixels.
+
+    The pixel size matters: textual-image takes the cell size from it, so a made-up one would
+    scale every Sixel image wrongly (xterm's cells are 6x13, not 10x20).
+    """
+    size = fcntl.ioctl(source, termios.TIOCGWINSZ, b"\0" * 8)
+    fcntl.ioctl(target, termios.TIOCSWINSZ, size)
 
 
 @dataclass
@@ -175,9 +185,8 @@ def proxy(log_path: str, argv: list[str]) -> int:
     """
     import tty
 
-    cols, rows = os.get_terminal_size(sys.stdout.fileno())
     master, slave = os.openpty()
-    set_winsize(slave, cols, rows)
+    copy_winsize(sys.stdout.fileno(), slave)
     proc = subprocess.Popen(  # noqa: S603 - the command the caller gave
         argv,
         stdin=slave,
@@ -189,8 +198,7 @@ def proxy(log_path: str, argv: list[str]) -> int:
     os.close(slave)
 
     def resized(*_: object) -> None:
-        c, r = os.get_terminal_size(sys.stdout.fileno())
-        set_winsize(master, c, r)
+        copy_winsize(sys.stdout.fileno(), master)
         os.killpg(proc.pid, signal.SIGWINCH)
 
     signal.signal(signal.SIGWINCH, resized)
@@ -224,6 +232,21 @@ def proxy(log_path: str, argv: list[str]) -> int:
         finally:
             termios.tcsetattr(0, termios.TCSADRAIN, saved)
     return proc.wait()
+
+
+def log_window(log_path: str, start: float, end: float) -> Window:
+    """Bytes and image transmissions a `proxy` LOG holds between two `time.time()` instants."""
+    total = images = 0
+    try:
+        with open(log_path, encoding="ascii") as log:
+            for line in log:
+                parts = line.split()
+                if len(parts) == 3 and start <= float(parts[0]) <= end:
+                    total += int(parts[1])
+                    images += int(parts[2])
+    except FileNotFoundError:
+        pass
+    return Window(end - start, total, images)
 
 
 if __name__ == "__main__":

@@ -100,6 +100,7 @@ RULES: tuple[Rule, ...] = (
     Rule("keymap", _keymap),
     Rule("readonly", _bool),
     Rule("bell", _bool),
+    Rule("cold_start_column", _bool),
     Rule("notify", _choice("auto", "off", "terminal", "desktop")),  # settings.NOTIFY_MODES
     Rule("aliases", _aliases),
 )

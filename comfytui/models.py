@@ -186,6 +186,8 @@ class Run:
     outputs: tuple[OutputFile, ...] = ()
     texts: tuple[str, ...] = ()
     error: str | None = None  # first error found in the outputs of a failed run
+    cold_start_duration: float | None = None  # seconds, queued -> ComfyUI ready (v2 server)
+    run_duration: float | None = None  # seconds, started -> ended (v2 server)
 
     @property
     def is_terminal(self) -> bool:
@@ -224,6 +226,11 @@ class RunSummary(NamedTuple):
     live_status: str | None = None
     gpu: str | None = None
     origin: str | None = None
+    cold_start_s: float | None = None  # the server's cold_start_duration, when it sent one
+
+    @property
+    def cold_start_duration(self) -> float | None:
+        return self.cold_start_s
 
     @property
     def status(self) -> RunStatus:
@@ -262,6 +269,7 @@ class RunSummary(NamedTuple):
             run.live_status,
             run.gpu or None,
             run.origin or None,
+            run.cold_start_duration,
         )
 
 
@@ -316,3 +324,24 @@ class Sweep:
     kind: str = "sweep"  # "sweep" | "single" (a run started alone gets the same durability)
     state: str = "active"  # active | done | cancelled
     counts: Mapping[str, int] = field(default_factory=dict)  # PlannedState value -> runs
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    """An item the user has in front of them (the focused row, the screen's subject):
+    its kind (`workflow`, `deployment`, `run`, `machine`), its id, and the object if at hand."""
+
+    kind: str
+    id: str
+    item: Any = field(default=None, compare=False)
+
+
+def output_key(url: str) -> str:
+    """What names an output file across sessions: its URL's path.
+
+    The host and port (the demo emulator's port changes every launch) and the query (signed
+    storage URLs carry a fresh signature on every fetch) vary; the path does not.
+    """
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path or url

@@ -71,6 +71,7 @@ class Settings:
     key_source: str = "none"  # none | config | env | keyring | flag
     readonly: bool = False  # refuse every call that starts, cancels, uploads or pushes
     bell: bool = False  # ring the terminal bell when a run started here ends unseen
+    cold_start_column: bool = False  # the Runs pane shows a Cold start column (`C` toggles)
     notify: str = "auto"  # auto | off | terminal | desktop (see comfytui/notify.py)
     aliases: Mapping[str, str] = field(default_factory=dict)  # command-mode alias -> command
 
@@ -163,7 +164,7 @@ def _read_config(path: Path) -> dict[str, Any]:
 
 _FLOATS = ("connect_timeout", "read_timeout", "max_body_mb")
 _STRINGS = ("api_url", "dialect", "theme", "image_protocol")
-_BOOLS = ("readonly", "bell")
+_BOOLS = ("readonly", "bell", "cold_start_column")
 NOTIFY_MODES = ("auto", "off", "terminal", "desktop")
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+
+# The real-terminal suite (Xvfb, xterm, mlterm, kitty) runs only under `make test-terminals`.
+collect_ignore = [] if os.environ.get("COMFYTUI_TERMINALS") else ["terminals"]
 
 
 @pytest.fixture(autouse=True)

@@ -58,3 +58,18 @@ def run_many(
         out, err = proc.communicate(timeout=timeout)
         done.append(subprocess.CompletedProcess(args, proc.returncode, out, err))
     return done
+
+
+def run_demo_cli(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in demo mode (no key, no URL) with `home` as COMFYTUI_HOME."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMFY_DEPLOY_")}
+    env.update(COMFYTUI_HOME=str(home), PYTHONPATH=str(ROOT))
+    env.pop("COMFYTUI_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "comfytui", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

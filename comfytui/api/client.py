@@ -310,11 +310,13 @@ class ComfyDeployClient:
         idle_timeout: float = 120.0,
         min_interval: float = 0.5,
         max_interval: float = 5.0,
+        on_log: Callable[[str, list[LogLine]], object] | None = None,
     ) -> AsyncIterator[Run | str]:
         """Queue a run on the v2 SSE route: yields its id (str) first, then Run snapshots.
 
         Never retried (it queues a paid run). Falls back to polling if the stream breaks
-        after the run id arrived; `idle_timeout` is the longest silence accepted.
+        after the run id arrived; `idle_timeout` is the longest silence accepted. The lines of
+        its `log_update` events go to `on_log(run_id, lines)` (e.g. `session.logs.publish`).
         """
         route, _ = await self._route("stream_run")
         body = {"deployment_id": deployment_id, "inputs": dict(inputs)}
@@ -327,6 +329,7 @@ class ComfyDeployClient:
             min_interval=min_interval,
             max_interval=max_interval,
             pacer=self._pacer,
+            on_log=on_log,
         )
         async for item in items:
             yield item

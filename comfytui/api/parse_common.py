@@ -94,6 +94,13 @@ def as_list(data: Any, what: str) -> list[Any]:
     raise ProtocolError(f"unexpected {what} reply (not a list)")
 
 
+def seconds(value: float | None) -> float | None:
+    """A server-given duration in seconds: finite, not negative, under a year; else None."""
+    if value is None or not 0.0 <= value < 366 * 86400.0:  # also NaN and inf
+        return None
+    return float(value)
+
+
 def progress_fraction(value: float | None) -> float | None:
     """0..1; a 0..100 percentage (seen in vendor docs) is scaled down."""
     if value is None or value != value:  # NaN

@@ -14,6 +14,7 @@ from comfytui.api.parse_common import (
     collect_outputs,
     guard,
     progress_fraction,
+    seconds,
 )
 from comfytui.errors import ProtocolError
 from comfytui.models import (
@@ -44,6 +45,8 @@ class RunWire(Wire):
     queued_at: Timestamp = None
     started_at: Timestamp = None
     ended_at: Timestamp = None
+    cold_start_duration: Lenient[float] = None
+    run_duration: Lenient[float] = None
     outputs: Any = None
 
     def to_run(self) -> Run:
@@ -71,6 +74,8 @@ class RunWire(Wire):
             outputs=files,
             texts=texts,
             error=error,
+            cold_start_duration=seconds(self.cold_start_duration),
+            run_duration=seconds(self.run_duration),
         )
 
 

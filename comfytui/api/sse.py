@@ -2,19 +2,22 @@
 
 Events are `event: <name>` + `data: <json>` blocks. `event_update` carries `{event, data}` with
 sub-events (`queuing`, `live_status` {prompt_id, live_status, progress}, `status` {prompt_id,
-status}, ComfyUI events, ...); `log_update` carries logs and is ignored here. The stream has no
-end marker: it closes after the final status.
+status}, ComfyUI events, ...); `log_update` carries logs: its lines go to `on_log(run_id, lines)`
+when one is given (the Logs view), never into the run snapshots. The stream has no end marker:
+it closes after the final status.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from comfytui.errors import ProtocolError
-from comfytui.models import Run, RunStatus
+from comfytui.models import LogLine, Run, RunStatus
+
+LogSink = Callable[[str, list[LogLine]], object]  # (run id, lines of one log_update)
 
 
 async def iter_events(
@@ -56,12 +59,31 @@ def _run_id(payload: Any) -> str | None:
 class StreamState:
     """Folds stream events into Run snapshots."""
 
-    def __init__(self, host: str) -> None:
+    def __init__(self, host: str, on_log: LogSink | None = None) -> None:
         self.host = host
         self.run: Run | None = None
+        self.on_log = on_log
+
+    def _log_update(self, data: str) -> None:
+        """A `log_update` (`{"logs", "timestamp"}`): its lines to `on_log` once the run id is
+        known; malformed ones are dropped (logs never fail the run's stream)."""
+        if self.on_log is None or self.run is None:
+            return
+        from comfytui.api.logs import from_log_update
+
+        try:
+            payload = json.loads(data)
+        except (ValueError, RecursionError):
+            return
+        lines = from_log_update(payload)
+        if lines:
+            self.on_log(self.run.id, lines)
 
     def feed(self, name: str, data: str) -> list[Run | str]:
         """What to yield for one event: the run id once, then a Run on every visible change."""
+        if name == "log_update":
+            self._log_update(data)
+            return []
         if name != "event_update":
             return []
         try:

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from comfytui.api.sse import StreamState, iter_events
+from comfytui.api.sse import LogSink, StreamState, iter_events
 from comfytui.api.transport import Transport
 from comfytui.errors import NetworkError, ProtocolError, RateLimitedError
 from comfytui.models import Run
@@ -90,13 +90,14 @@ async def stream(
     min_interval: float,
     max_interval: float,
     pacer: Pacer | None = None,
+    on_log: LogSink | None = None,
 ) -> AsyncIterator[Run | str]:
     """The run id first, then Run snapshots, from `POST .../stream` (never retried: it queues).
 
     The final snapshot comes from `get_run` so it carries the outputs. If the stream breaks
     after the run id is known, following continues by polling instead of failing the run.
     """
-    state = StreamState(transport.base.host)
+    state = StreamState(transport.base.host, on_log)
     try:
         async with transport.stream("POST", url, json_body=body, read_timeout=idle_timeout) as resp:
             events = iter_events(resp.aiter_text(), transport.max_body_bytes, state.host)

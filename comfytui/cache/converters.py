@@ -207,7 +207,7 @@ def deployment_from_row(row: Any) -> Deployment:
 
 RUN_COLUMNS = (
     "id, status, deployment_id, workflow_id, created_at, updated_at, progress, live_status, "
-    "inputs, data, started_at, ended_at, gpu, origin"
+    "inputs, data, started_at, ended_at, gpu, origin, cold_start"
 )
 
 
@@ -236,6 +236,8 @@ def run_row(r: Run) -> tuple[Any, ...]:
         blob["out"] = [_output_json(o) for o in r.outputs]
     if r.texts:
         blob["tx"] = list(r.texts)
+    if r.run_duration is not None:
+        blob["rd"] = r.run_duration
     return (
         r.id,
         status,
@@ -251,11 +253,13 @@ def run_row(r: Run) -> tuple[Any, ...]:
         None if r.ended_at is None else to_ts(r.ended_at),
         r.gpu or None,
         r.origin or None,
+        r.cold_start_duration,
     )
 
 
 def run_from_row(row: Any) -> Run:
-    id_, status, dep, wf, created, updated, progress, live, inputs, data, s, e, gpu, origin = row
+    id_, status, dep, wf, created, updated, progress, live, inputs, data = row[:10]
+    s, e, gpu, origin, cs = row[10:]
     b = _loads(data)
     st = _STATUSES.get(status, RunStatus.UNKNOWN)
     out = b.get("out")
@@ -281,6 +285,8 @@ def run_from_row(row: Any) -> Run:
         tuple([OutputFile(*o) for o in out]) if out else (),
         tuple(b.get("tx", ())),
         b.get("err"),
+        cs,
+        b.get("rd"),
     )
 
 
@@ -288,7 +294,7 @@ def run_from_row(row: Any) -> Run:
 # blob and the inputs are not even read).
 RUN_SUMMARY_COLUMNS = (
     "id, status, deployment_id, created_at, started_at, ended_at, progress, live_status, gpu, "
-    "origin"
+    "origin, cold_start"
 )
 _tuple_new = tuple.__new__
 

@@ -8,12 +8,13 @@ from comfytui.cache.catalog import CatalogStore
 from comfytui.cache.database import open_database
 from comfytui.cache.gallery import GalleryStore
 from comfytui.cache.ids import IdStore
+from comfytui.cache.run_logs import LogStore
 from comfytui.cache.runs import RunStore
 from comfytui.cache.schema import server_id
 from comfytui.cache.sweeps import SweepStore
 
 
-class Cache(CatalogStore, RunStore, GalleryStore, SweepStore, IdStore):
+class Cache(CatalogStore, RunStore, GalleryStore, SweepStore, IdStore, LogStore):
     """The local cache of one server (API origin + account) in a file shared by profiles.
 
     Open with `await Cache.open(path, server_key)`; `notice` is set when the file had to be

@@ -13,7 +13,7 @@ from comfytui.models import TERMINAL_STATUSES, Run, RunStatus, RunSummary, Saved
 
 # What the server sends later may lack what we wrote at start (inputs, deployment): keep ours.
 _UPSERT_RUN = (
-    "INSERT INTO runs (server, " + cv.RUN_COLUMNS + ") VALUES (" + ", ".join("?" * 15) + ") "
+    "INSERT INTO runs (server, " + cv.RUN_COLUMNS + ") VALUES (" + ", ".join("?" * 16) + ") "
     "ON CONFLICT (server, id) DO UPDATE SET status = excluded.status, "
     "deployment_id = coalesce(excluded.deployment_id, runs.deployment_id), "
     "workflow_id = coalesce(excluded.workflow_id, runs.workflow_id), "
@@ -21,7 +21,8 @@ _UPSERT_RUN = (
     "updated_at = excluded.updated_at, progress = excluded.progress, "
     "live_status = excluded.live_status, inputs = coalesce(excluded.inputs, runs.inputs), "
     "data = excluded.data, started_at = excluded.started_at, ended_at = excluded.ended_at, "
-    "gpu = excluded.gpu, origin = excluded.origin"
+    "gpu = excluded.gpu, origin = excluded.origin, "
+    "cold_start = coalesce(excluded.cold_start, runs.cold_start)"
 )
 _SELECT_RUNS = f"SELECT {cv.RUN_COLUMNS} FROM runs"
 _SELECT_SUMMARIES = f"SELECT {cv.RUN_SUMMARY_COLUMNS} FROM runs"

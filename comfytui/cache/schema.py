@@ -144,10 +144,12 @@ UPDATE runs SET started_at = json_extract(data, '$.s'), ended_at = json_extract(
     data = json_remove(data, '$.s', '$.e', '$.g', '$.o');
 """
 
-# sweeps and planned runs (issue 16): intent written before every queue request
+# sweeps and planned runs (issue 16): intent written before every queue request;
+# run logs of runs started here and the cold start column (issue 18)
+from comfytui.cache.run_logs import RUN_LOGS_MIGRATION  # noqa: E402, I001
 from comfytui.cache.sweeps import SWEEPS_MIGRATION  # noqa: E402
 
-MIGRATIONS: tuple[str, ...] = (_V1, _v2(), _V3, SWEEPS_MIGRATION)
+MIGRATIONS: tuple[str, ...] = (_V1, _v2(), _V3, SWEEPS_MIGRATION, RUN_LOGS_MIGRATION)
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = (
     "servers",
@@ -161,6 +163,8 @@ TABLES = (
     "last_inputs",
     "sweeps",
     "planned_runs",
+    "log_runs",
+    "run_logs",
 )
 
 

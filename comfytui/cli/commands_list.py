@@ -158,9 +158,11 @@ async def cmd_show(args: argparse.Namespace) -> int:
             detail = await catalog.machine_detail(await catalog.resolve_id("machine", args.id))
             item, extra = detail.machine, {"deployments": detail.deployments}
         else:
+            from comfytui.services.timeline import split
+
             run_id = await catalog.resolve_id("run", args.id)
             item, failure = await catalog.run_detail(run_id)
-            extra = {}
+            extra = {"timeline": split(item).as_json()} if item is not None else {}
     if detail is not None:
         failure = detail.error if detail.offline else None
     stale = failure is not None and not args.offline

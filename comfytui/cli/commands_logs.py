@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable
 
-from comfytui.cli.context import open_session, settings_from
+from comfytui.cli.context import note, open_session, settings_from
 from comfytui.models import LogLine
 from comfytui.sanitize import plain
 
@@ -34,8 +34,6 @@ def line_text(line: LogLine) -> str:
 
 
 async def cmd_logs(args: argparse.Namespace) -> int:
-    from comfytui.services.logs import LogService
-
     async with open_session(settings_from(args)) as session:
         idle = None
         run_id = await session.catalog.resolve_id("run", args.run_id)
@@ -44,7 +42,7 @@ async def cmd_logs(args: argparse.Namespace) -> int:
             if not run.is_terminal:
                 idle = SO_FAR_IDLE  # a live stream sends the backlog at once, then waits
         out = sys.stdout
-        lines = aiter(LogService(session.client).lines(run_id))
+        lines = aiter(session.logs.lines(run_id, on_note=note))
         while True:
             try:
                 line = await asyncio.wait_for(anext(lines), idle)

@@ -199,6 +199,7 @@ def run_block(run: Run) -> str:
             ("started", run.started_at),
             ("ended", run.ended_at),
             ("duration", None if duration(run) == "-" else duration(run)),
+            *split_pairs(run),
             ("error", run.error),
         ]
     )
@@ -214,6 +215,25 @@ def run_block(run: Run) -> str:
     if run.texts:
         text += "\ntexts:\n" + "\n".join(f"  {plain(t, 500)}" for t in run.texts)
     return text
+
+
+def split_pairs(run: Run) -> list[tuple[str, str | None]]:
+    """`queue`, `cold start`, `execution` lines (the run screen's time bar); "(now)" marks the
+    phase a running run is in; none when nothing tells."""
+    from comfytui.services.timeline import split
+
+    parts = split(run)
+    if not parts.known:
+        return []
+    return [
+        (
+            phase.label,
+            "-"
+            if phase.seconds is None
+            else formats.seconds_text(phase.seconds) + (" (now)" if phase.current else ""),
+        )
+        for phase in parts.phases
+    ]
 
 
 def saved_line(saved: SavedOutput) -> str:

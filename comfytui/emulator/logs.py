@@ -119,9 +119,12 @@ async def log_events(
             break
         if flood > 0 and current.status == "running":
             due = int((elapsed - RUN_START) / max(record.speed, 1e-9) * flood)
-            while sent < due:
+            stamp, burst = iso(now()), []
+            while sent < due:  # the lines due since the last tick go out in one write
                 sent += 1
                 text = f"[flood] sampler debug line {sent}"
-                yield _data({"message": text, "level": "info", "timestamp": iso(now())})
+                burst.append(_data({"message": text, "level": "info", "timestamp": stamp}))
+            if burst:
+                yield b"".join(burst)
         await asyncio.sleep(0.01 if flood else 0.05)
     yield _data({"type": "stream_complete"})

@@ -139,7 +139,28 @@ def _past(rng, data, deployment, created: datetime, status: str) -> RunRecord:
         record.frozen = RunView(
             status, base.progress, None, base.queued_at, base.started_at, ended, ended
         )
+    record.frozen = _real_phases(rng, record.created, record.frozen)
     return record
+
+
+def _real_phases(rng: random.Random, created: datetime, view: RunView) -> RunView:
+    """Queue and cold start as a serverless GPU has them: a few seconds in the queue (now and
+    then a minute behind other runs), a warm container in about two runs of three (under 3 s to
+    ComfyUI ready), else a cold start of 12-50 s; the execution time is kept."""
+    if view.queued_at is None or view.started_at is None:
+        return view
+    queue = rng.uniform(0.3, 4.0) if rng.random() < 0.85 else rng.uniform(20.0, 90.0)
+    cold = rng.uniform(0.4, 2.8) if rng.random() < 0.65 else rng.uniform(12.0, 50.0)
+    queued = created + timedelta(seconds=queue)
+    started = queued + timedelta(seconds=cold)
+    shift = started - view.started_at
+    ended = view.ended_at if view.status in ("timeout", "cancelled") else None
+    if view.ended_at is not None and ended is None:
+        ended = view.ended_at + shift
+    if ended is not None and ended < started:  # cancelled early: not before it started
+        ended = started + timedelta(seconds=rng.uniform(1.0, 10.0))
+    updated = ended or (view.updated_at + shift if view.updated_at else None)
+    return RunView(view.status, view.progress, view.live_status, queued, started, ended, updated)
 
 
 def _times(record: RunRecord, end: float) -> tuple[datetime, datetime, datetime, datetime]:

@@ -118,12 +118,25 @@ def hosted_run_fields(record: RunRecord, view: RunView) -> dict[str, Any]:
     }
 
 
+def cold_start_durations(record: RunRecord, view: RunView) -> tuple[float | None, float | None]:
+    """Seconds from the container picking the run up (queued) and from creation to ComfyUI
+    being ready (started), once the run started; null before, like the hosted backend."""
+    started = view.started_at
+    if started is None:
+        return None, None
+    total = max((started - record.created).total_seconds(), 0.0)
+    if view.queued_at is None:
+        return total, total
+    return max((started - view.queued_at).total_seconds(), 0.0), total
+
+
 def v2_run(state: EmulatorState, record: RunRecord, when: datetime) -> dict[str, Any]:
     """A WorkflowRunModel with every key SDK 0.6.3 / 0.7.0 requires (§2.4)."""
     view = record.view(when)
     ended = view.ended_at
     duration = (ended - record.created).total_seconds() if ended else None
     run_duration = (ended - view.started_at).total_seconds() if ended and view.started_at else None
+    cold_start, cold_start_total = cold_start_durations(record, view)
     return {
         **hosted_run_fields(record, view),
         "workflow_api": None,
@@ -131,8 +144,8 @@ def v2_run(state: EmulatorState, record: RunRecord, when: datetime) -> dict[str,
         "modal_function_call_id": f"fc-{record.id[:12]}",
         "number": record.number,
         "duration": duration,
-        "cold_start_duration": None,
-        "cold_start_duration_total": None,
+        "cold_start_duration": cold_start,
+        "cold_start_duration_total": cold_start_total,
         "run_duration": run_duration,
         "queue_position": None,
         "outputs": v2_outputs(state, record, view),

@@ -35,7 +35,7 @@ class DetailCatalog(CatalogBase):
         if not deployment.inputs and version_id:
             version = await self._version_with_graph(version_id)
             inputs = discover_inputs(version.workflow_api) if version is not None else ()
-            deployment = replace(deployment, inputs=inputs)
+            deployment = replace(deployment, inputs=inputs, workflow_version_id=version_id)
         if deployment.inputs:
             await self.cache.upsert_deployments([deployment])
         return deployment

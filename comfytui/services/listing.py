@@ -64,6 +64,7 @@ class DeploymentDetail:
     runs: list[Run] = field(default_factory=list)  # recent runs, newest first
     offline: bool = False
     error: str | None = None
+    inputs_known: bool = True  # False: a server that cannot tell (values are sent as typed)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from comfytui.cache import Cache
 from comfytui.errors import ApiError, ComfyTuiError, NotFoundError
-from comfytui.models import Deployment, OutputFile, Run, RunStatus, SavedOutput
+from comfytui.models import Deployment, OutputFile, Run, RunStatus, SavedOutput, output_key
 from comfytui.sanitize import plain
 from comfytui.services.base import UNREACHABLE
 from comfytui.services.catalog import Catalog
@@ -56,6 +56,13 @@ class RunService:
 
     # --- start --------------------------------------------------------------------------------
 
+    async def _keep_logs(self, run_id: str) -> None:
+        """A run started here: its log is kept whole in the cache (services.logs)."""
+        try:
+            await self.cache.track_logs(run_id)
+        except ComfyTuiError as exc:
+            log.warning("run log of %s will not be kept: %s", run_id, exc)
+
     async def start(
         self,
         deployment: Deployment | str,
@@ -78,6 +85,7 @@ class RunService:
             run_id = await self.client.queue_run(deployment.id, inputs)
         run = queued_run(deployment, run_id, inputs)
         await self.cache.upsert_run(run)
+        await self._keep_logs(run_id)
         await self.cache.save_last_inputs(deployment.id, inputs)
         return run
 
@@ -186,11 +194,11 @@ class RunService:
 
     async def save_outputs(self, run: Run) -> list[SavedOutput]:
         """Download the run's output files into `<data>/outputs/<run_id>/` (once each)."""
-        recorded = {o.url: o for o in await self.cache.outputs_for_run(run.id)}
+        recorded = {output_key(o.url): o for o in await self.cache.outputs_for_run(run.id)}
         saved: list[SavedOutput] = []
         errors: list[ComfyTuiError] = []
         for output in run.outputs:
-            known = recorded.get(output.url)
+            known = recorded.get(output_key(output.url))
             if known is not None and Path(known.path).is_file():
                 saved.append(known)
                 continue

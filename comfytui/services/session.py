@@ -83,7 +83,7 @@ class Session:
             client, cache, self.catalog, concurrency=settings.sweep_concurrency, upload=self._upload
         )
         self.runs.queue = self.sweeps.queue_single
-        self.logs = LogService(client)
+        self.logs = LogService(client, cache)
         self._gallery: Any = None
 
     async def _upload(self, name: str, path: Path) -> str:

@@ -18,10 +18,10 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import Input, TextArea
 
 from comfytui.errors import ComfyTuiError, NetworkError
-from comfytui.models import Deployment
 from comfytui.notify import Notifier
 from comfytui.settings import Settings
 from comfytui.ui import readonly as ro
@@ -57,7 +57,8 @@ class ComfyTUI(OpaqueScreens, App[int]):
     COMMANDS: ClassVar = App.COMMANDS | {ComfyCommands}
     BINDINGS: ClassVar = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        # q quits only where nothing typed can be lost (a form: never); ctrl+q (Textual's) asks
+        Binding("q", "quit_key", "Quit", id="app.quit"),
         Binding("n", "start_run", "New run", id="app.start_run"),
         Binding("o", "open_by_id", "Open by id", id="app.open_by_id"),
         # G where no list takes it (the panes keep vim's G = last row; 5 opens it there)
@@ -114,7 +115,13 @@ class ComfyTUI(OpaqueScreens, App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `:` is a character in a text field (a prompt, a filter): no command mode there
-        return not (action == "command_mode" and isinstance(self.focused, Input | TextArea))
+        if action == "command_mode" and isinstance(self.focused, Input | TextArea):
+            return False
+        # a form is open: q is not a quit key there, and n is not a new run (it is typed);
+        # a dialog (the deployment picker, a question) does not start another run either
+        if action == "start_run" and isinstance(self.screen, ModalScreen):
+            return False
+        return not (action in ("quit_key", "start_run") and self.holds_input())
 
     async def run_action(
         self, action: Any, default_namespace: Any = None, namespaces: Any = None
@@ -315,23 +322,39 @@ class ComfyTUI(OpaqueScreens, App[int]):
 
     # --- actions -------------------------------------------------------------------------------
 
-    def selected_deployment(self) -> Deployment | None:
-        """The deployment the user means: the detail screen's, or the Deployments pane row."""
-        deployment = getattr(self.screen, "deployment", None)
-        if isinstance(deployment, Deployment):
-            return deployment
-        return self.main.deployments.selected
-
     def action_start_run(self) -> None:
-        deployment = self.selected_deployment()
-        if deployment is None:
-            self.notify("select a deployment first (2 shows the Deployments pane)")
-            return
+        """`n`: a run for the focused item's deployment (a choice or a picker when unclear)."""
         if self.needs_network("starting a run"):
             return
-        from comfytui.ui.runs import RunFormScreen
+        from comfytui.ui.focus import focused_item
+        from comfytui.ui.runs.newrun import start_run_for
 
-        self.push_screen(RunFormScreen(deployment))
+        self.run_worker(
+            start_run_for(self, focused_item(self)),
+            group="new-run",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    # --- quitting never throws typed input away (ui/quitting.py) ------------------------------
+
+    def holds_input(self) -> bool:
+        from comfytui.ui.quitting import holds_input
+
+        return holds_input(self)
+
+    def action_quit_key(self) -> None:
+        if not self.holds_input():  # the binding is disabled then (check_action)
+            self.request_quit()
+
+    async def action_quit(self) -> None:
+        """ctrl+q, the palette, `:q`: asks first when typed input would be lost."""
+        self.request_quit()
+
+    def request_quit(self, *, force: bool = False) -> None:
+        from comfytui.ui.quitting import request_quit
+
+        request_quit(self, force=force)
 
     def action_open_by_id(self, kind: str = "run") -> None:
         """Ask for a run or deployment id (or deployment name) and open it."""

@@ -15,7 +15,6 @@ from textual.content import Content
 from textual.markup import escape
 
 from comfytui.errors import READONLY_HINT
-from comfytui.sanitize import plain
 from comfytui.ui.commandline.parse import COMMANDS, CommandSpec
 from comfytui.ui.readonly import mutating, refusal_text
 
@@ -34,10 +33,11 @@ class ComfyCommands(Provider):
             yield f"Go to {name}", partial(app.action_show_pane, index), f"key {index + 1}"
         yield "Open the gallery", app.action_gallery, "key 5 or G: every saved output"
         yield "Refresh all panes", app.action_refresh, "reload everything from the server"
-        deployment = app.selected_deployment() if app.is_mounted else None
-        if deployment is not None:
-            label = escape(plain(deployment.name, 40))
-            yield f"Start a run on {label}", app.action_start_run, "open the run form"
+        yield (
+            "Start a run on the focused item",
+            app.action_start_run,
+            "n: its deployment's run form (a choice when it has several, else a picker)",
+        )
         for spec in COMMANDS:
             # every `:` command, runnable from here too (those needing an argument open the
             # prompt with the command typed)

@@ -236,7 +236,7 @@ class CommandRunner:
 
     def do_quit(self, parsed: Parsed) -> None:
         del parsed
-        self.app.exit()
+        self.app.request_quit()  # asks first while run-form drafts were not sent
 
 
 def _near(word: str, names: list[str]) -> str | None:

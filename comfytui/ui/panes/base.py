@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from comfytui.formats import no_match_text
+from comfytui.models import ItemRef
 from comfytui.ui.failures import ReportsFailures, fetch
 from comfytui.ui.format import ago, sort_key
 from comfytui.ui.widgets.cells import set_cell
@@ -135,6 +136,13 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
     def item_id(self, item: T) -> str:
         return item.id  # type: ignore[attr-defined]
 
+    def focus_target(self) -> ItemRef | None:
+        """The cursor row, for actions on the focused item (`n`: ui/focus.py)."""
+        item = self.selected
+        return (
+            None if item is None else ItemRef(self.KIND.removesuffix("s"), self.item_id(item), item)
+        )
+
     # --- widgets --------------------------------------------------------------------------------
 
     @property
@@ -214,7 +222,8 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
             label = getattr(session, "dialect_label", "") if session is not None else ""
             text = (
                 f"This server{f' ({label})' if label else ''} has no route that lists "
-                f"{self.NOUN}. Press o to open a deployment or run by its id."
+                f"{self.NOUN}. Press o to open a deployment or run by its id; those opened "
+                "or started here are listed from the local cache."
             )
         elif listing is not None and listing.error and not listing.offline:
             text = f"could not load {self.NOUN}: {listing.error}"

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 
@@ -23,8 +24,10 @@ from comfytui.models import Run, RunStatus, RunSummary
 from comfytui.ui.failures import fetch
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
 from comfytui.ui.panes.base import Column, ResourcePane
+from comfytui.ui.runs.split_bar import seconds_text
 
 STATUS_WORDS = frozenset(s.value for s in RunStatus)
+COLD_AT = 5  # the optional Cold start column's place: after Took
 
 
 class RunsPage(Message, bubble=False):
@@ -63,7 +66,9 @@ class RunsPane(ResourcePane[RunSummary]):
         Binding("R", "rerun", "Rerun", id="runs.rerun"),
         Binding("e", "tweak", "Tweak", id="runs.tweak"),
         Binding("S", "sweep", "Sweep", id="runs.sweep"),
+        Binding("C", "toggle_cold_start", "Cold start column", id="runs.cold_start"),
     ]
+    COLD_START = Column("cold_start", "Cold start", descending=True)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -81,6 +86,11 @@ class RunsPane(ResourcePane[RunSummary]):
         if self._active is None:
             self._active = sum(1 for r in self.items if not r.is_terminal)
         return self._active
+
+    def compose(self) -> ComposeResult:
+        if getattr(getattr(self.app, "settings", None), "cold_start_column", False):
+            self.COLUMNS = self._with_cold_start()
+        yield from super().compose()
 
     # --- source --------------------------------------------------------------------------------
 
@@ -182,7 +192,34 @@ class RunsPane(ResourcePane[RunSummary]):
             return None
         return self.deployment_names.get(run.deployment_id, run.deployment_id[:8])
 
+    def action_toggle_cold_start(self) -> None:
+        """Show or hide the Cold start column (the server's cold_start_duration)."""
+        shown = self.COLD_START in self.COLUMNS
+        sorted_by = self.COLUMNS[self.sort_index]
+        self.COLUMNS = type(self).COLUMNS if shown else self._with_cold_start()
+        self.sort_index = self.COLUMNS.index(sorted_by) if sorted_by in self.COLUMNS else 0
+        keep = self._selected_id()
+        table = self.table
+        table.clear(columns=True)
+        for column in self.COLUMNS:
+            table.add_column(column.label, key=column.key, width=column.width)
+        self._rebuild_view(keep_id=keep)
+        self.notify("cold start column " + ("hidden" if shown else "shown"), timeout=1.5)
+
+    def _with_cold_start(self) -> tuple[Column, ...]:
+        """The columns with Cold start right after Took (visible in a narrow pane)."""
+        base = type(self).COLUMNS
+        return (*base[:COLD_AT], self.COLD_START, *base[COLD_AT:])
+
     def cells(self, item: RunSummary, now: datetime) -> Sequence[Text]:
+        row = self._cells(item, now)
+        if len(self.COLUMNS) > len(row):
+            cold = item.cold_start_duration
+            cell = Text("—", style="dim") if cold is None else Text(seconds_text(cold))
+            row = (*row[:COLD_AT], cell, *row[COLD_AT:])
+        return row
+
+    def _cells(self, item: RunSummary, now: datetime) -> tuple[Text, ...]:
         live = item.progress if not item.is_terminal else None
         return (
             ago(item.created_at, now),
@@ -199,6 +236,8 @@ class RunsPane(ResourcePane[RunSummary]):
             return self.deployment_name(item)
         if key == "status":
             return str(item.status)
+        if key == "cold_start":
+            return item.cold_start_duration
         if key == "duration":
             if item.started_at is None:
                 return None

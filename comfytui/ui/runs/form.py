@@ -1,7 +1,10 @@
 """Run form: one field per deployment input, validated inline, then `session.runs.start`.
 
 Nothing typed is lost: a validation failure, a failed upload or a refused run keeps the form with a
-one-line reason; leaving with `escape` keeps a draft per deployment for the app's lifetime.
+one-line reason; every change is kept as a draft per deployment for the app's lifetime, so leaving
+the form any way (escape, a pane key, a run screen) and opening it again restores what was typed.
+`q` does not quit while a form is open, and ctrl+q asks first while drafts are pending.
+A deployment whose inputs cannot be known gets one `NAME=VALUE` box (`FreeInputs`).
 """
 
 from __future__ import annotations
@@ -10,11 +13,10 @@ import inspect
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from weakref import WeakKeyDictionary
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -27,20 +29,20 @@ from comfytui.models import Deployment, Run
 from comfytui.sanitize import plain
 from comfytui.ui.failures import ReportsFailures
 from comfytui.ui.messages import RunStarted
+from comfytui.ui.runs import drafts
 from comfytui.ui.runs.fields import OMITTED, InputField, inline_reason
+from comfytui.ui.runs.free_inputs import DRAFT_KEY, FreeInputs
 
 if TYPE_CHECKING:
     from comfytui.ui.app import ComfyTUI
 
 _INPUT_NAME = re.compile(r"^input (\S+?):")
 
-# Per app: deployment id -> the raw values of a form left with escape.
-_DRAFTS: WeakKeyDictionary[App[Any], dict[str, dict[str, Any]]] = WeakKeyDictionary()
-
 
 class RunFormScreen(ReportsFailures, Screen[None]):
     """Fill a deployment's inputs and start a run (`ctrl+s`)."""
 
+    HOLDS_INPUT: ClassVar[bool] = True  # q types or does nothing here; it never quits
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "start", "Start run", priority=True, id="runs.form.start"),
         Binding("ctrl+l", "use_last", "Last values", id="runs.form.last_values"),
@@ -66,9 +68,12 @@ class RunFormScreen(ReportsFailures, Screen[None]):
         *,
         prefill: dict[str, Any] | None = None,
         prefill_note: str | None = None,
+        inputs_known: bool = True,
     ) -> None:
         super().__init__()
         self.deployment = deployment
+        self.inputs_known = inputs_known or bool(deployment.inputs)
+        self._pristine: dict[str, Any] | None = None
         self.prefill = prefill  # a run's inputs (tweak): over any draft
         self.prefill_note = prefill_note
         self.last_values: dict[str, Any] | None = None
@@ -87,11 +92,16 @@ class RunFormScreen(ReportsFailures, Screen[None]):
         meta = [dep.environment, dep.machine_name or "", f"v{dep.version}" if dep.version else ""]
         title.append("  " + " · ".join(plain(m, 40) for m in meta if m), style="dim")
         yield Static(title, id="form-title")
-        draft = _DRAFTS.get(self.app, {}).get(dep.id, {})
+        kept = drafts.get(self.app, dep.id)
+        draft = kept.raws if kept is not None else {}
+        self._pristine = kept.pristine if kept is not None else None
         if self.prefill is not None:
             draft = dict(self.prefill)
+            self._pristine = None
         with VerticalScroll(id="form-fields"):
-            if not dep.inputs:
+            if not self.inputs_known:
+                yield FreeInputs(str(draft.get(DRAFT_KEY) or ""))
+            elif not dep.inputs:
                 yield Static("This deployment has no inputs: ctrl+s starts it as it is.")
             for spec in dep.inputs:
                 yield InputField(spec, draft.get(spec.input_id))
@@ -109,9 +119,13 @@ class RunFormScreen(ReportsFailures, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#upload-row").display = False
+        if self._pristine is None:  # nothing restored: what shows now is what was not typed
+            self._pristine = self.raws()
         fields = self.query(InputField)
         if fields:
             fields.first().editor.focus()
+        elif not self.inputs_known:
+            self.query_one(FreeInputs).editor.focus()
         self._load_last_values()
         if self.prefill_note:
             self._notice(self.prefill_note)
@@ -119,6 +133,26 @@ class RunFormScreen(ReportsFailures, Screen[None]):
     @property
     def fields(self) -> list[InputField]:
         return list(self.query(InputField))
+
+    # --- drafts -------------------------------------------------------------------------------
+
+    def raws(self) -> dict[str, Any]:
+        """What is typed in every field (the free box under `DRAFT_KEY`)."""
+        raws = {f.spec.input_id: f.raw() for f in self.fields}
+        for box in self.query(FreeInputs):
+            raws[DRAFT_KEY] = box.raw()
+        return raws
+
+    def keep_draft(self) -> None:
+        if self.is_mounted and not self.starting and self._pristine is not None:
+            dep = self.deployment
+            drafts.keep(self.app, dep.id, dep.name, self.raws(), self._pristine)
+
+    def on_select_changed(self) -> None:
+        self.keep_draft()
+
+    def on_switch_changed(self) -> None:
+        self.keep_draft()
 
     # --- last values --------------------------------------------------------------------------
 
@@ -174,6 +208,13 @@ class RunFormScreen(ReportsFailures, Screen[None]):
                 continue
             if value is not OMITTED:
                 values[field.spec.input_id] = value
+        for box in self.query(FreeInputs):
+            try:
+                values.update(box.values(self.deployment))
+            except InputError as exc:
+                self._error(str(exc))
+                box.editor.focus()
+                return None
         if bad:
             names = ", ".join(plain(f.spec.label, 30) for f in bad[:3])
             more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
@@ -220,9 +261,11 @@ class RunFormScreen(ReportsFailures, Screen[None]):
 
     def on_input_changed(self) -> None:
         self._count_runs()
+        self.keep_draft()
 
     def on_text_area_changed(self) -> None:
         self._count_runs()
+        self.keep_draft()
 
     def action_start(self) -> None:
         if self.starting:
@@ -262,7 +305,7 @@ class RunFormScreen(ReportsFailures, Screen[None]):
         question = f"Send {plan.describe()} of {plain(self.deployment.name, 60)}?"
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Send")):
             return
-        _DRAFTS.get(self.app, {}).pop(self.deployment.id, None)
+        drafts.forget(self.app, self.deployment.id)
         start_sweep_worker(self.app, self.deployment, plan)
 
     @work(exclusive=True, group="run-form-start", exit_on_error=False)
@@ -303,7 +346,7 @@ class RunFormScreen(ReportsFailures, Screen[None]):
                         field.editor.focus()
             return
         run = message.run
-        _DRAFTS.get(self.app, {}).pop(self.deployment.id, None)
+        drafts.forget(self.app, self.deployment.id)
         self.app.post_message(RunStarted(run))
         watcher = getattr(self.app, "run_watcher", None)
         if watcher is not None:
@@ -324,8 +367,7 @@ class RunFormScreen(ReportsFailures, Screen[None]):
         if self.starting:
             self._notice("Starting… the form closes once the run is queued.")
             return
-        drafts = _DRAFTS.setdefault(self.app, {})
-        drafts[self.deployment.id] = {f.spec.input_id: f.raw() for f in self.fields}
+        self.keep_draft()
         self.dismiss(None)
 
     # --- one-line messages --------------------------------------------------------------------

@@ -1,12 +1,15 @@
 """A run's log: follows while the run runs, replays after; `/` searches, `w` wraps.
 
-Log text is server data: written as rich `Text` to a RichLog with markup off, never parsed.
-Only the last MAX_LINES lines are kept in the view; lines arriving fast are written in batches.
+Log text is server data: stored as plain strings in a `LogView` (Textual's `Log`: no markup,
+only visible lines rendered). Only the last MAX_LINES lines are kept in the view (all of them in
+the cache for runs started here); lines arriving fast are written once per FLUSH_EVERY.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,25 +17,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, RichLog, Static
+from textual.widgets import Footer, Input, Static
 
 from comfytui.errors import ComfyTuiError
 from comfytui.models import LogLine
-from comfytui.sanitize import plain
+from comfytui.ui.runs.log_view import LogView, WrapWidthChanged
+from comfytui.ui.widgets.livetext import set_text
 
 MAX_LINES = 5_000
 FLUSH_EVERY = 0.1  # seconds between batched writes
-LEVEL_STYLES = {"error": "red", "warning": "yellow", "debug": "dim"}
-
-
-def line_text(line: LogLine, query: str = "") -> Text:
-    stamp = line.timestamp.strftime("%H:%M:%S") if line.timestamp else "--:--:--"
-    text = Text(stamp + " ", style="dim")
-    body = Text(plain(line.text, 4_000), style=LEVEL_STYLES.get(line.level, ""))
-    if query:
-        body.highlight_words([query], style="reverse", case_sensitive=False)
-    text.append_text(body)
-    return text
+YIELD_EVERY = 50  # lines parsed between two turns of the event loop
+DEDUPE_KEYS = 2_000
 
 
 class RunLogsScreen(Screen[None]):
@@ -54,14 +49,18 @@ class RunLogsScreen(Screen[None]):
         self.wrap = False
         self.state = "loading"
         self.total = 0
+        self.note = ""  # where the lines come from when not the server ("replayed from the cache")
+        self._unsubscribe: Callable[[], None] | None = None
+        # (timestamp, text) of recent lines per source: a line both the log route and the run
+        # stream's log_update bring is shown once
+        self._from_route: dict[tuple[object, str], bool] = {}
+        self._from_stream: dict[tuple[object, str], bool] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Logs of run {self.run_id}", style="bold"), id="logs-title")
         yield Static("", id="logs-status")
         yield Input(placeholder="search (enter to apply, empty clears)", id="logs-search")
-        yield RichLog(
-            markup=False, highlight=False, wrap=False, max_lines=self.lines.maxlen, id="logs-view"
-        )
+        yield LogView(max_lines=self.lines.maxlen or MAX_LINES, id="logs-view")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -69,23 +68,58 @@ class RunLogsScreen(Screen[None]):
         self.view.focus()
         self.set_interval(FLUSH_EVERY, self._flush)
         self._status()
+        logs = getattr(self.tui_session(), "logs", None)
+        if logs is not None and hasattr(logs, "subscribe"):
+            self._unsubscribe = logs.subscribe(self.run_id, self._published)
         self._follow()
 
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def _published(self, lines: list[LogLine]) -> None:
+        """Lines of the run stream's `log_update` events: shown unless the log route already
+        brought them (the same line from both sources is shown once)."""
+        for line in lines:
+            key = (line.timestamp, line.text)
+            if self._from_route.pop(key, False) is False:
+                self._remember(self._from_stream, key)
+                self.pending.append(line)
+
+    @staticmethod
+    def _remember(seen: dict[tuple[object, str], bool], key: tuple[object, str]) -> None:
+        seen[key] = True
+        if len(seen) > DEDUPE_KEYS:
+            del seen[next(iter(seen))]
+
     @property
-    def view(self) -> RichLog:
-        return self.query_one("#logs-view", RichLog)
+    def view(self) -> LogView:
+        return self.query_one("#logs-view", LogView)
 
     @work(exclusive=True, group="run-logs", exit_on_error=False)
     async def _follow(self) -> None:
         self.state = "following"
         try:
-            async for line in self.tui_session().logs.lines(self.run_id):
+            lines = self.tui_session().logs.lines(self.run_id, on_note=self._note)
+            async for line in lines:
+                key = (line.timestamp, line.text)
+                if self._from_stream and self._from_stream.pop(key, False):
+                    continue  # the run stream brought it already
+                self._remember(self._from_route, key)
                 self.add_line(line)
+                if len(self.pending) % YIELD_EVERY == 0:
+                    # a network chunk can hold hundreds of lines, parsed without an await:
+                    # let timers and keys in between
+                    await asyncio.sleep(0)
         except ComfyTuiError as exc:
             self.state = str(exc)
         else:
             self.state = "complete"
         self._flush()
+
+    def _note(self, text: str) -> None:
+        self.note = text
+        self._status()
 
     def tui_session(self):  # noqa: ANN201 - the app's services Session
         return self.app.session  # type: ignore[attr-defined]
@@ -110,27 +144,31 @@ class RunLogsScreen(Screen[None]):
 
     def _rewrite(self) -> None:
         view = self.view
-        view.clear()
         view.wrap = self.wrap
-        self._write([line for line in self.lines if self._matches(line)])
+        view.set_query(self.query_text)
+        view.replace(line for line in self.lines if self._matches(line))
 
     def _write(self, lines: list[LogLine]) -> None:
-        """One write per batch: RichLog renders a write at once, so per-line writes stall."""
-        if lines:
-            view = self.view
-            block = Text("\n").join(line_text(line, self.query_text) for line in lines)
-            view.write(block, scroll_end=view.auto_scroll)
+        """One write per batch (a list extend and one refresh), never one per line."""
+        self.view.add(lines)
+
+    def on_wrap_width_changed(self, _: WrapWidthChanged) -> None:
+        self._rewrite()
 
     def _status(self) -> None:
         kept = len(self.lines)
         parts = [f"{self.state}", f"{self.total} lines"]
+        if self.note:
+            parts.insert(1, self.note)
         if kept < self.total:
             parts.append(f"last {kept} kept")
         if self.query_text:
             parts.append(f"search: {self.query_text}")
         parts.append("wrap on" if self.wrap else "wrap off")
-        parts.append("following" if self.view.auto_scroll else "paused (f follows)")
-        self.query_one("#logs-status", Static).update(Text(" · ".join(parts), style="dim"))
+        view = self.view
+        following = view.auto_scroll and (view.is_vertical_scroll_end or not view.max_scroll_y)
+        parts.append("following" if following else "paused (f follows)")
+        set_text(self.query_one("#logs-status", Static), Text(" · ".join(parts), style="dim"))
 
     # --- actions --------------------------------------------------------------------------
 

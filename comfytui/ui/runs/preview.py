@@ -24,10 +24,13 @@ try:  # textual-image queries the terminal once at import, which must happen bef
     from textual_image import renderable as _ti_renderable
     from textual_image import widget as _ti_widget
     from textual_image._terminal import get_cell_size as _get_cell_size
+
+    from comfytui.ui.sixelfix import SixelImage as _SixelImage
 except Exception:  # noqa: BLE001 - any failure means "use rich-pixels"
     _ti_widget = None
     _ti_renderable = None
     _get_cell_size = None
+    _SixelImage = None
 
 
 def detect_mode(protocol: str = "auto") -> Mode:
@@ -77,7 +80,7 @@ def image_widget(mode: Mode, preview: Preview, ready: object = None) -> Widget:
     else:
         cls = {
             "tgp": _ti_widget.TGPImage,
-            "sixel": _ti_widget.SixelImage,
+            "sixel": _SixelImage,
             "unicode": _ti_widget.UnicodeImage,
         }.get(mode, _ti_widget.HalfcellImage)
         widget = cls(preview.image)

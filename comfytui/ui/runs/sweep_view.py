@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from comfytui.errors import ComfyTuiError
-from comfytui.models import PlannedRun, PlannedState, Run, Sweep
+from comfytui.models import ItemRef, PlannedRun, PlannedState, Run, Sweep
 from comfytui.sanitize import plain
 from comfytui.ui.failures import ReportsFailures
 from comfytui.ui.format import progress, safe, short_id, status
@@ -36,6 +36,10 @@ class SweepScreen(ReportsFailures, Screen[None]):
         self.planned: list[PlannedRun] = []
         self.sweep: Sweep | None = None
         self._columns: tuple[str, ...] | None = None
+
+    def focus_target(self) -> ItemRef | None:
+        """The sweep's deployment, for actions on the focused item (`n`; ui/focus.py)."""
+        return None if self.sweep is None else ItemRef("deployment", self.sweep.deployment_id)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Sweep", style="bold"), id="sweep-title")

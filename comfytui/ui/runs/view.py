@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
 from comfytui.errors import ComfyTuiError
-from comfytui.models import OutputFile, Run, RunStatus, SavedOutput
+from comfytui.models import ItemRef, OutputFile, Run, RunStatus, SavedOutput, output_key
 from comfytui.sanitize import plain
 from comfytui.ui.failures import ReportsFailures
 from comfytui.ui.format import safe
@@ -37,6 +37,7 @@ from comfytui.ui.runs.runinfo import (
     title_text,
     trouble_text,
 )
+from comfytui.ui.runs.split_bar import split_text
 from comfytui.ui.runs.watcher import OutputsSaved
 from comfytui.ui.widgets.livetext import set_text
 
@@ -58,6 +59,10 @@ class RunScreen(ReportsFailures, Screen[None]):
         Binding("e", "tweak", "Tweak", id="runs.view.tweak"),
         Binding("l", "logs", "Logs", id="runs.view.logs"),
     ]
+
+    def focus_target(self) -> ItemRef:
+        """This run, for actions on the focused item (`n`: its deployment; ui/focus.py)."""
+        return ItemRef("run", self.run_id, self.run)
 
     def action_rerun(self) -> None:
         from comfytui.ui.runs import iterate
@@ -90,7 +95,7 @@ class RunScreen(ReportsFailures, Screen[None]):
         self.run_id = run_id
         self._want_url = output_url  # open at this output (the gallery's) once it is known
         self.run: Run | None = run
-        self.saved: dict[str, SavedOutput] = {}  # url -> saved file
+        self.saved: dict[str, SavedOutput] = {}  # output_key(url) -> saved file
         self.save_error: str | None = None
         self.index = 0
         self.timeline = Timeline()
@@ -114,6 +119,7 @@ class RunScreen(ReportsFailures, Screen[None]):
                 yield Static("", id="run-queue")
                 yield ProgressBar(total=1.0, show_eta=False, id="run-progress")
                 yield Static("", id="run-times")
+                yield Static("", id="run-split")
                 yield Static("", id="run-error")
                 yield Static(Text("Timeline", style="bold"), classes="run-section")
                 yield Static("", id="run-timeline")
@@ -224,7 +230,7 @@ class RunScreen(ReportsFailures, Screen[None]):
             self._paint_output()
 
     def _set_saved(self, outputs: list[SavedOutput]) -> None:
-        self.saved = {o.url: o for o in outputs}
+        self.saved = {output_key(o.url): o for o in outputs}
 
     # --- painting -----------------------------------------------------------------------------
 
@@ -264,6 +270,7 @@ class RunScreen(ReportsFailures, Screen[None]):
             stale = self._paint_trouble(now)
             times = times_text(self.run, now, stale=stale)
             set_text(self.query_one("#run-times", Static), times)
+            set_text(self.query_one("#run-split", Static), split_text(self.run))
             waiting = self.run.status in (RunStatus.NOT_STARTED, RunStatus.QUEUED)
             queue = self.query_one("#run-queue", Static)
             queue.display = waiting and self.queue_shown and not stale  # not current then
@@ -355,7 +362,7 @@ class RunScreen(ReportsFailures, Screen[None]):
         head.append_text(safe(output.filename, 60))
         if len(self.outputs) > 1:
             head.append("   ←/→", style="dim")
-        saved = self.saved.get(output.url)
+        saved = self.saved.get(output_key(output.url))
         if saved is not None:
             path = Path(saved.path)
             if preview.path != path:
@@ -385,7 +392,7 @@ class RunScreen(ReportsFailures, Screen[None]):
 
     def action_open_output(self) -> None:
         output = self.current
-        saved = self.saved.get(output.url) if output else None
+        saved = self.saved.get(output_key(output.url)) if output else None
         if saved is None:
             self.notify("No saved file to open yet.", severity="warning", markup=False)
             return

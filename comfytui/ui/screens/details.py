@@ -7,6 +7,7 @@ their row keys are `kind:id`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,10 +19,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from comfytui.errors import NotFoundError
+from comfytui.errors import NotFoundError, NotSupportedError
 from comfytui.formats import number_text, range_text, value_text
-from comfytui.models import Deployment, InputSpec, Machine, Run, Workflow
+from comfytui.models import Deployment, InputSpec, ItemRef, Machine, Run, Workflow
 from comfytui.ui.failures import ReportsFailures, fetch
+from comfytui.ui.focus import row_ref
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
 from comfytui.ui.widgets.cells import set_cell
 
@@ -123,6 +125,18 @@ class DetailScreen(ReportsFailures, Screen[None]):
         if not count:
             table.add_row(*([Text("none", style="dim")] + [Text("")] * (len(columns) - 1)))
         return table
+
+    def focus_target(self) -> ItemRef | None:
+        """The focused related row (`kind:id` key), else this screen's own item (ui/focus.py)."""
+        table = self.focused
+        if isinstance(table, DataTable) and table.row_count:
+            with contextlib.suppress(Exception):
+                key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+                found = row_ref(key)
+                if found is not None:
+                    return found
+        item = getattr(self, "deployment", None) or _get(self.detail, self.KIND)
+        return ItemRef(self.KIND, self.item_id if item is None else item.id, item)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value or ""
@@ -319,6 +333,10 @@ class DeploymentScreen(DetailScreen):
         catalog = self.comfy.session.catalog
         try:
             return await catalog.deployment_detail(self.item_id)
+        except NotSupportedError:  # a self-hosted server: no lookup, show what can be known
+            from comfytui.services import targets
+
+            return await targets.deployment_by_id(self.comfy.session, self.item_id)
         except NotFoundError:
             deployment = await catalog.resolve_deployment(self.item_id)
             return await catalog.deployment_detail(deployment.id)
@@ -353,6 +371,7 @@ class DeploymentScreen(DetailScreen):
                 ]
             ),
             self.section(f"Inputs ({len(deployment.inputs)})   n starts a run"),
+            *self.inputs_unknown(detail),
             self.table(
                 ("Input", "Type", "Default", "Range / options", "Label"),
                 self.input_rows(deployment.inputs),
@@ -360,6 +379,14 @@ class DeploymentScreen(DetailScreen):
             runs_title,
             runs_table,
         ]
+
+    @staticmethod
+    def inputs_unknown(detail: Any) -> list[Static]:
+        if _get(detail, "inputs_known", True):
+            return []
+        text = Text("inputs unknown: values are sent as typed", style="yellow")
+        text.append(" (this server cannot list them; a run of it lets them be discovered)")
+        return [Static(text, classes="detail-note")]
 
 
 class MachineScreen(DetailScreen):
