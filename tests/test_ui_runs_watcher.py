@@ -31,9 +31,9 @@ async def _form(pilot, app: ComfyTUI, name: str = "txt2img") -> RunFormScreen:
 
 
 async def test_several_runs_in_the_background_notify_when_they_end(emulator_factory):
-    # slow enough (a run lives ~17 s) that three forms are filled on a loaded machine before the
+    # slow enough (a run lives ~34 s) that three forms are filled on a loaded machine before the
     # first run ends: the test is about several runs watched at once
-    emu = emulator_factory(speed=0.2)
+    emu = emulator_factory(speed=0.1)
     app = ComfyTUI(settings_for(emu))
     told: list[str] = []  # every toast, kept (a toast expires after a few seconds on screen)
     notify = app.notify

@@ -118,13 +118,12 @@ TERMINALS = {
     ),
     "mlterm": Terminal("mlterm", ("mlterm", "--geometry", "120x36+0+0", "-e")),
     # Debian 12's kitty 0.26.5 has no Unicode placeholders (textual-image's Kitty placement):
-    # half-blocks until the protocol decision picks them by itself.
+    # the protocol decision (comfytui/terminal/protocol.py) picks half-blocks for it by itself.
     "kitty": Terminal(
         "kitty",
         ("kitty", "-o", "remember_window_size=no", "-o", "initial_window_width=120c")
         + ("-o", "initial_window_height=36c", "--"),
         env=(("LIBGL_ALWAYS_SOFTWARE", "1"),),
-        image_protocol="halfblock",
     ),
 }
 
