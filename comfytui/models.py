@@ -26,6 +26,8 @@ class RunStatus(StrEnum):
     TIMEOUT = "timeout"
     CANCELLED = "cancelled"
     UNKNOWN = "unknown"
+    #: not a server value: the server answered 404 for a run we knew (kept in the cache)
+    NOT_FOUND = "not-found"
 
     @classmethod
     def parse(cls, value: object) -> RunStatus:
@@ -43,7 +45,13 @@ class RunStatus(StrEnum):
 
 
 TERMINAL_STATUSES: frozenset[RunStatus] = frozenset(
-    {RunStatus.SUCCESS, RunStatus.FAILED, RunStatus.TIMEOUT, RunStatus.CANCELLED}
+    {
+        RunStatus.SUCCESS,
+        RunStatus.FAILED,
+        RunStatus.TIMEOUT,
+        RunStatus.CANCELLED,
+        RunStatus.NOT_FOUND,
+    }
 )
 
 

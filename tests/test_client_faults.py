@@ -44,7 +44,7 @@ async def seeded_run(emu) -> str:
 
 # kind, extra fault fields, error, attempts for a GET that keeps failing, message fragment
 GET_FAULTS = [
-    ("429", {"retry_after": 0.01}, RateLimitedError, ATTEMPTS, "rate limiting"),
+    ("429", {"retry_after": 0.01}, RateLimitedError, ATTEMPTS, "rate limited by"),
     ("500", {}, ServerError, 1, "HTTP 500"),
     ("502", {}, ServerError, ATTEMPTS, "HTTP 502"),
     ("503", {}, ServerError, ATTEMPTS, "HTTP 503"),

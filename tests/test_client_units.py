@@ -82,7 +82,7 @@ def test_error_shapes():
     assert isinstance(_error(500, {"error": "Deployment not found"}), NotFoundError)
     assert isinstance(_error(401, b"Invalid or expired token"), AuthError)
     error = _error(502, b"<html><body>Bad gateway</body></html>", {"content-type": "text/html"})
-    assert isinstance(error, ServerError) and str(error) == "h:1 failed (HTTP 502)"
+    assert isinstance(error, ServerError) and str(error) == "h:1 had a server error (HTTP 502)"
     error = _error(500, {"detail": "bad key SECRET"})
     assert "SECRET" not in str(error) and "***" in str(error)
     error = _error(429, {}, {"retry-after": "7"})

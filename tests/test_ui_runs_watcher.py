@@ -123,7 +123,7 @@ async def test_failed_upload_says_why_and_keeps_the_form(emulator_factory, tmp_p
 def test_upload_progress_arguments():
     assert _progress_args(("init_image", 512, 1024)) == (
         0.5,
-        "Uploading init_image: 512 B of 1.0 KB",
+        "Uploading init_image: 512 B of 1 KB",  # comfytui.formats.size_text
     )
     assert _progress_args((0.25,))[0] == 0.25
     assert _progress_args(("x", 10, None))[0] is None

@@ -31,7 +31,15 @@ from comfytui.api.retry import RetryPolicy
 from comfytui.api.transport import NO_BODY, Transport
 from comfytui.api.upload import ProgressCallback
 from comfytui.api.urls import ApiBase, segment
-from comfytui.errors import ConfigError, NotFoundError, NotSupportedError, ProtocolError
+from comfytui.errors import (
+    AuthError,
+    ConfigError,
+    ForbiddenError,
+    NotFoundError,
+    NotSupportedError,
+    ProtocolError,
+    ValidationError,
+)
 from comfytui.models import (
     Deployment,
     LogLine,
@@ -43,6 +51,13 @@ from comfytui.models import (
 )
 
 T = TypeVar("T")
+
+# what `ping` asks: a small listing where there is one, else a run id nobody has (404 = alive)
+PINGS: dict[str, tuple[str, dict[str, Any]]] = {
+    "v2": ("deployments", {"page_size": 1}),
+    "legacy": ("deployment", {"environment": "production"}),
+    "selfhost": ("run", {"run_id": "00000000-0000-0000-0000-000000000000"}),
+}
 
 _EMPTY_SNAPSHOT = {"comfyui": "", "git_custom_nodes": {}, "file_custom_nodes": []}
 
@@ -124,6 +139,20 @@ class ComfyDeployClient:
                     self._dialect = await probe(self._probe_get)
         return self._dialect
 
+    async def ping(self) -> None:
+        """One cheap GET, sent once (no retries), that shows whether the server is usable.
+
+        Any JSON answer counts, a 4xx included (it answered); 5xx, 429, network failures and
+        unusable bodies raise their errors. Used by the background probe after a failure.
+        """
+        dialect = self._dialect or await self.detect_dialect()
+        path, params = PINGS[dialect]
+        try:
+            reply = await self._transport.send("GET", self._base.url(path), params=params)
+        except (NotFoundError, ValidationError, AuthError, ForbiddenError):
+            return
+        reply.json()
+
     async def _probe_get(self, path: str, params: dict[str, Any]) -> object:
         return await self._call(Route("GET", path), params=params)
 
@@ -165,7 +194,7 @@ class ComfyDeployClient:
         try:
             return fn(data, *args)
         except ProtocolError as exc:
-            raise ProtocolError(f"{self.host} sent an {exc}") from None
+            raise ProtocolError(f"{self.host} sent an unusable answer: {exc}") from None
 
     async def _get(self, op: str, fn_name: str, *ids: str, params: Any = None) -> Any:
         route, parser = await self._route(op)
@@ -261,10 +290,17 @@ class ComfyDeployClient:
         await self._call(route, run_id, idempotent=True)  # cancelling twice is harmless
 
     def watch_run(
-        self, run_id: str, *, min_interval: float = 0.5, max_interval: float = 5.0
+        self,
+        run_id: str,
+        *,
+        min_interval: float = 0.5,
+        max_interval: float = 5.0,
+        report: watch.Report | None = None,
     ) -> AsyncIterator[Run]:
         """Poll a run, yielding each changed snapshot, until it is terminal (see `watch.poll`)."""
-        return watch.poll(self.get_run, run_id, min_interval, max_interval, pacer=self._pacer)
+        return watch.poll(
+            self.get_run, run_id, min_interval, max_interval, pacer=self._pacer, report=report
+        )
 
     async def stream_run(
         self,

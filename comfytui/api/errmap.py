@@ -126,9 +126,9 @@ def error_for_status(
     if status == 429:
         wait = retry_after_seconds(headers.get("retry-after"))
         hint = f"try again in {wait:.0f} s" if wait is not None else "try again shortly"
-        return RateLimitedError(f"{host} is rate limiting requests: {hint}", retry_after=wait)
+        return RateLimitedError(f"rate limited by {host}; {hint}", retry_after=wait)
     if status >= 500:
-        return ServerError(f"{host} failed (HTTP {status}){said}", status_code=status)
+        return ServerError(f"{host} had a server error (HTTP {status}){said}", status_code=status)
     if 300 <= status < 400:
         return ProtocolError(f"{host} answered with an unexpected redirect (HTTP {status})")
     return ApiError(f"{host} rejected the request (HTTP {status}){said}", status_code=status)

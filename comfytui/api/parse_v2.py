@@ -51,9 +51,10 @@ class RunWire(Wire):
 
     def to_run(self) -> Run:
         files, texts, error = collect_outputs(self.outputs)
+        status = RunStatus.parse(self.status)
         return Run(
             id=self.id,
-            status=RunStatus.parse(self.status),
+            status=status,
             raw_status=self.status if isinstance(self.status, str) else "",
             deployment_id=self.deployment_id,
             workflow_id=self.workflow_id,
@@ -63,7 +64,8 @@ class RunWire(Wire):
             gpu=self.gpu,
             inputs=self.workflow_inputs or {},
             progress=progress_fraction(self.progress),
-            live_status=self.live_status,
+            # the server keeps its last "Executing ..." after the end: an ended run has none
+            live_status=None if status.is_terminal else self.live_status,
             created_at=self.created_at,
             updated_at=self.updated_at,
             queued_at=self.queued_at,

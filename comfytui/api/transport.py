@@ -45,7 +45,7 @@ class Reply:
             return json.loads(self.content)
         except (ValueError, UnicodeDecodeError):
             kind = self.content_type or "no content type"
-            raise ProtocolError(f"{self.host} sent a reply that is not JSON ({kind})") from None
+            raise ProtocolError(f"{self.host} sent an unusable answer: not JSON ({kind})") from None
 
 
 def host_of(url: str | httpx.URL) -> str:

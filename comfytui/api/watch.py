@@ -12,6 +12,8 @@ from comfytui.errors import NetworkError, ProtocolError, RateLimitedError
 from comfytui.models import Run
 
 GetRun = Callable[[str], Awaitable[Run]]
+#: told of every poll: None when the server answered, the error when a rate limit is waited out
+Report = Callable[[BaseException | None], object]
 
 
 class Pacer:
@@ -45,12 +47,14 @@ async def poll(
     max_interval: float,
     last: Run | None = None,
     pacer: Pacer | None = None,
+    report: Report | None = None,
 ) -> AsyncIterator[Run]:
     """Yield each changed snapshot until terminal.
 
     The interval starts at `min_interval` and doubles up to `max_interval` while nothing
     changes; a rate limit that outlasted `get_run`'s own retries is waited out (Retry-After).
     Each request first waits for its slot from `pacer` (shared by the client's watches).
+    `report` hears of each poll's outcome (other errors propagate to the caller).
     """
     interval = min_interval
     while True:
@@ -59,9 +63,13 @@ async def poll(
         try:
             run = await get_run(run_id)
         except RateLimitedError as exc:
+            if report is not None:
+                report(exc)
             await asyncio.sleep(max(exc.retry_after or 0.0, interval))
             interval = min(interval * 2, max_interval)
             continue
+        if report is not None:
+            report(None)
         if run != last:
             last, interval = run, min_interval
             yield run

@@ -140,6 +140,7 @@ async def cmd_show(args: argparse.Namespace) -> int:
     async with open_session(settings_from(args), offline=args.offline) as session:
         catalog = session.catalog
         detail: Any = None
+        failure: str | None = None
         if kind == "deployments":
             found = await catalog.resolve_deployment(args.id)
             detail = await catalog.deployment_detail(found.id)
@@ -159,10 +160,14 @@ async def cmd_show(args: argparse.Namespace) -> int:
         else:
             from comfytui.services.timeline import split
 
-            item = await catalog.get_run(await catalog.resolve_id("run", args.id))
+            run_id = await catalog.resolve_id("run", args.id)
+            item, failure = await catalog.run_detail(run_id)
             extra = {"timeline": split(item).as_json()} if item is not None else {}
-    if detail is not None and detail.offline:
-        note(f"offline: cached copy ({detail.error})")
+    if detail is not None:
+        failure = detail.error if detail.offline else None
+    stale = failure is not None and not args.offline
+    if failure is not None:
+        note(f"{'offline' if args.offline else 'showing the cached copy'}: {failure}")
     elif detail is not None and detail.error:
         note(detail.error)
     if args.json:
@@ -171,7 +176,7 @@ async def cmd_show(args: argparse.Namespace) -> int:
         print(output.run_block(item))
     else:
         print(detail_block(kind, item, extra))
-    return 0
+    return 4 if stale else 0  # the server failed: the copy printed may be out of date
 
 
 def detail_block(kind: str, item: Any, extra: dict[str, Any]) -> str:

@@ -189,7 +189,7 @@ def run_block(run: Run) -> str:
         [
             ("id", run.id),
             ("status", run_status(run)),
-            ("live status", run.live_status),
+            ("live status", None if run.is_terminal else run.live_status),
             ("deployment", run.deployment_id),
             ("workflow", run.workflow_id),
             ("machine", run.machine_id),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from comfytui.api.dialect import DIALECTS
 from comfytui.api.urls import ApiBase
-from comfytui.errors import ConfigError, NetworkError
+from comfytui.errors import ConfigError, ConnectFailedError
 
 if TYPE_CHECKING:
     from comfytui.api.client import ComfyDeployClient
@@ -31,7 +31,7 @@ _STREAMS = frozenset({"watch_run", "stream_run", "stream_logs"})
 PENDING_HOST = "local emulator"
 
 
-class OfflineError(NetworkError):
+class OfflineError(ConnectFailedError):
     """A server call of a session opened offline (nothing was sent)."""
 
 

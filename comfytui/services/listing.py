@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -11,8 +9,11 @@ from typing import Generic, TypeVar
 
 from comfytui.errors import ComfyTuiError
 from comfytui.models import Deployment, InputSpec, Machine, Run, Workflow, WorkflowVersion
+from comfytui.services.connectivity import Connectivity
 
 T = TypeVar("T")
+
+__all__ = ["Connectivity", "DeploymentDetail", "Listing", "MachineDetail", "WorkflowDetail"]
 
 
 @dataclass(frozen=True)
@@ -72,39 +73,3 @@ class MachineDetail:
     deployments: list[Deployment] = field(default_factory=list)
     offline: bool = False
     error: str | None = None
-
-
-@dataclass
-class Connectivity:
-    """Shared by the catalog and runs services: did the last call reach the server?
-
-    While offline, refreshes pass one at a time through `gate`, and a failure less than
-    `quiet_period` seconds old answers the next ones at once (no new round of connect retries).
-    """
-
-    offline: bool = False
-    last_error: str | None = None
-    last_exception: ComfyTuiError | None = None
-    failed_at: float | None = None
-    quiet_period: float = 3.0
-    gate: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def reached(self) -> None:
-        self.offline = False
-        self.last_error = None
-        self.last_exception = None
-        self.failed_at = None
-
-    def failed(self, error: BaseException) -> None:
-        self.offline = True
-        self.last_error = str(error) or type(error).__name__
-        if isinstance(error, ComfyTuiError):
-            self.last_exception = error
-        self.failed_at = time.monotonic()
-
-    def recently_failed(self) -> bool:
-        return (
-            self.offline
-            and self.failed_at is not None
-            and time.monotonic() - self.failed_at < self.quiet_period
-        )

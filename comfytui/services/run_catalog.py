@@ -14,7 +14,7 @@ from typing import Any
 
 from comfytui.cache import Cache
 from comfytui.errors import NotFoundError, NotSupportedError
-from comfytui.models import Run, RunSummary
+from comfytui.models import Run, RunStatus, RunSummary
 from comfytui.services.base import UNREACHABLE, CatalogBase
 from comfytui.services.listing import Listing
 
@@ -37,15 +37,29 @@ async def resumable_runs(cache: Cache) -> list[Run]:
 
 def merge_run(new: Run, old: Run | None) -> Run:
     """The server's snapshot plus what only we know (inputs, deployment, creation time)."""
-    if old is None:
-        return new
     changes: dict[str, Any] = {}
+    if new.is_terminal and new.live_status:
+        changes["live_status"] = None  # an ended run shows no live status
+    if old is None:
+        return replace(new, **changes) if changes else new
     if not new.inputs and old.inputs:
         changes["inputs"] = old.inputs
     for name in ("deployment_id", "workflow_id", "created_at"):
         if not getattr(new, name) and getattr(old, name):
             changes[name] = getattr(old, name)
     return replace(new, **changes) if changes else new
+
+
+def not_found(run: Run, reason: str) -> Run:
+    """`run` as the server's 404 left it: unknown to the server, ended, kept in the cache."""
+    return replace(
+        run,
+        status=RunStatus.NOT_FOUND,
+        live_status=None,
+        progress=None,
+        ended_at=run.ended_at or datetime.now(UTC),  # when we learned it: the true end is unknown
+        error=run.error or f"unknown to the server: {reason}",
+    )
 
 
 class RunCatalog(CatalogBase):
@@ -149,17 +163,33 @@ class RunCatalog(CatalogBase):
 
     async def get_run(self, run_id: str) -> Run:
         """The run: from the cache when it is finished, else fresh from the server (stored)."""
+        run, _ = await self.run_detail(run_id)
+        return run
+
+    async def run_detail(self, run_id: str) -> tuple[Run, str | None]:
+        """`get_run`, and why the copy is the cache's when the server failed (else None).
+
+        A run the cache holds unfinished and the server answers 404 for comes back (and is
+        stored) as `not-found`."""
         cached = await self.cache.get_run(run_id)
         if cached is not None and cached.is_terminal:
-            return cached
+            return cached, None
 
         async def store(run: Run) -> None:
             await self.cache.upsert_run(merge_run(run, cached))
 
-        run, _, _ = await self._one(
-            lambda: self.client.get_run(run_id),
+        async def fetch() -> Run:
+            try:
+                return await self.client.get_run(run_id)
+            except NotFoundError as exc:
+                if cached is None:
+                    raise
+                return not_found(cached, str(exc))  # it answered: the run is what is missing
+
+        run, offline, error = await self._one(
+            fetch,
             lambda: self.cache.get_run(run_id),
             store,
             f"run {run_id}",
         )
-        return merge_run(run, cached)
+        return merge_run(run, cached), error if offline else None

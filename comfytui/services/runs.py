@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from comfytui.cache import Cache
-from comfytui.errors import ApiError, ComfyTuiError
+from comfytui.errors import ApiError, ComfyTuiError, NotFoundError
 from comfytui.models import Deployment, OutputFile, Run, RunStatus, SavedOutput, output_key
 from comfytui.sanitize import plain
 from comfytui.services.base import UNREACHABLE
 from comfytui.services.catalog import Catalog
 from comfytui.services.inputs import local_files, validate_inputs
 from comfytui.services.outputs import OutputStore
-from comfytui.services.run_catalog import merge_run, resumable_runs
+from comfytui.services.run_catalog import merge_run, not_found, resumable_runs
 from comfytui.services.sweeps import queued_run
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+Report = Callable[[BaseException | None], object]
 UploadProgress = Callable[[str, int, int | None], object]  # (input name, bytes sent, total)
 DOWNLOAD_TYPES = ("image/", "video/", "audio/", "application/", "text/")
 
@@ -102,28 +103,62 @@ class RunService:
 
     # --- follow -------------------------------------------------------------------------------
 
-    async def watch(self, run_id: str, *, save: bool = True) -> AsyncIterator[Run]:
+    async def watch(
+        self, run_id: str, *, save: bool = True, report: Report | None = None
+    ) -> AsyncIterator[Run]:
         """Each change of the run until it ends, written to the cache before it is yielded.
 
         After a successful end has been yielded, its outputs are saved (`save_outputs`) before
         the iteration finishes; a failure there is logged, and a later `save_outputs` reports it.
+        Every poll's outcome goes to the session's `Connectivity` and to `report` (None: the
+        server answered; an error: a rate limit being waited out, or the error that ends the
+        watch). A run the server answers 404 for is marked `not-found` in the cache and
+        yielded once more, so it is never left "queued" (see `mark_not_found`).
         """
         known = await self.cache.get_run(run_id)
         if known is not None and known.is_terminal:
             yield known
         else:
+            link = self.catalog.link
+
+            def heard(error: BaseException | None) -> None:
+                if error is None:
+                    link.reached()
+                else:
+                    link.failed(error)
+                if report is not None:
+                    report(error)
+
             stream = self.client.watch_run(
-                run_id, min_interval=self.min_interval, max_interval=self.max_interval
-            )
-            async for snapshot in stream:
-                known = merge_run(snapshot, known)
-                await self.cache.upsert_run(known)
+                run_id, min_interval=self.min_interval, max_interval=self.max_interval,
+                report=heard,
+            )  # fmt: skip
+            try:
+                async for snapshot in stream:
+                    known = merge_run(snapshot, known)
+                    await self.cache.upsert_run(known)
+                    yield known
+            except NotFoundError as exc:
+                heard(None)  # it answered: the server is fine, the run is what is missing
+                if known is None:
+                    raise
+                known = await self.mark_not_found(known, str(exc))
                 yield known
+                return
+            except UNREACHABLE as exc:
+                heard(exc)
+                raise
         if save and known is not None and known.status is RunStatus.SUCCESS and known.outputs:
             try:
                 await self.save_outputs(known)
             except ComfyTuiError as exc:
                 log.warning("outputs of run %s not saved: %s", run_id, exc)
+
+    async def mark_not_found(self, run: Run, reason: str) -> Run:
+        """Keep `run` in the cache as unknown to the server (status `not-found`)."""
+        gone = not_found(run, reason)
+        await self.cache.upsert_run(gone)
+        return gone
 
     async def cancel(self, run_id: str) -> Run | None:
         await self.client.cancel_run(run_id)

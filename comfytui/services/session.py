@@ -76,7 +76,7 @@ class Session:
             # The one place read-only mode is enforced: no service gets the mutating calls.
             client = ReadOnlyClient(client)  # type: ignore[assignment]
         self.client = client
-        self.link = Connectivity()
+        self.link = Connectivity(host=client.host)
         self.outputs = OutputStore(settings.locations.outputs_dir)
         self.catalog = Catalog(client, cache, self.link)
         self.runs = RunService(client, cache, self.catalog, self.outputs)
@@ -226,6 +226,16 @@ class Session:
         self.emulator = server
         self._owns_emulator = True
 
+    def enable_probing(self) -> None:
+        """After a failure, ask the server again in the background until it answers (the TUI
+        calls this; a CLI command ends long before a probe would help)."""
+        self.link.host = self.api_host
+        self.link.probe = self._ping
+
+    async def _ping(self) -> None:
+        await self.prepare_network()
+        await self.client.ping()
+
     async def prepare_network(self) -> None:
         """Load the HTTP client in a thread (imports httpx, reads the TLS trust store): the TUI
         calls this once its cached rows are painted, so the first frame never waits for it."""
@@ -234,6 +244,7 @@ class Session:
             await prepare()
 
     async def close(self) -> None:
+        await self.link.aclose()
         try:
             await self.client.aclose()
         finally:

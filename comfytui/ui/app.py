@@ -29,6 +29,7 @@ from comfytui.ui import readonly as ro
 from comfytui.ui.commandline.dispatch import CommandRunner
 from comfytui.ui.commandline.history import CommandHistory
 from comfytui.ui.commands import ComfyCommands
+from comfytui.ui.connection import LinkChanged, follow_link, sync_state
 from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
 from comfytui.ui.panes import ListingLoaded
@@ -201,8 +202,19 @@ class ComfyTUI(OpaqueScreens, App[int]):
         notice = getattr(session, "notice", None)
         if notice:
             self.notify(str(notice), severity="warning", timeout=8)
+        self.state.link = follow_link(self, session)
         self.main.reload_all()
         self._resume_runs()
+        self._show_state()
+
+    def on_link_changed(self, message: LinkChanged) -> None:
+        """The connection changed; back online: say so and revalidate every pane (no `r`)."""
+        was_down, self._link_down = getattr(self, "_link_down", False), not message.online
+        if message.online and was_down:
+            self.state.offline, self.state.last_error = False, None
+            self.notify(f"back online: {self.state.api_host} answers again", timeout=4)
+            if self.session is not None:
+                self.main.reload_all(cached=False)
         self._show_state()
 
     @work(group="resume", exit_on_error=False)
@@ -255,12 +267,19 @@ class ComfyTUI(OpaqueScreens, App[int]):
 
     def _tick(self) -> None:
         self._show_state()
+        with contextlib.suppress(Exception):  # relative times keep moving; changed cells only
+            if self.screen is self.main:
+                now = self.now()
+                for pane in self.main.panes:
+                    pane.tick_times(now)
 
     def _show_state(self) -> None:
         if not self.is_mounted:
             return
+        sync_state(self.state, self.state.link)
         with contextlib.suppress(Exception):
             screen = self.main
+            self.state.active_count = screen.runs.active_count  # what the Runs pane shows
             screen.query_one(StatusBar).show(self.state, self.now())
             screen.query_one(OfflineBanner).show(self.state)
 
@@ -274,7 +293,8 @@ class ComfyTUI(OpaqueScreens, App[int]):
             self.notify(f"{what}: still connecting", severity="warning")
             return True
         if self.state.offline:
-            self.notify(f"offline: {what} needs the server (r retries)", severity="warning")
+            said = self.state.describe() or f"cannot reach {self.state.api_host}"
+            self.notify(f"{said}: {what} needs the server", severity="warning", markup=False)
             return True
         return False
 
@@ -311,7 +331,7 @@ class ComfyTUI(OpaqueScreens, App[int]):
         self.state.active_runs.add(run.id)
         if (pane := self._runs_pane()) is not None:
             pane.upsert_run(run)
-        self.run_watcher.watch(run.id)
+        self.run_watcher.announce(run)  # the one app-level event: open screens show it now
         self._show_state()
 
     # --- actions -------------------------------------------------------------------------------

@@ -12,7 +12,14 @@ from functools import partial
 from textual import work
 from textual.worker import Worker, WorkerState
 
-from comfytui.errors import ComfyTuiError, NetworkError
+from comfytui.errors import (
+    ComfyTuiError,
+    ConnectFailedError,
+    NetworkError,
+    ProtocolError,
+    RateLimitedError,
+    ServerError,
+)
 from comfytui.ui.messages import WorkFailed
 
 log = logging.getLogger("comfytui.ui")
@@ -31,8 +38,10 @@ class ReportsFailures:
 
 def describe(error: BaseException) -> tuple[str, str]:
     """The one line shown to the user for `error`, and the notification severity."""
-    if isinstance(error, NetworkError):
+    if isinstance(error, ConnectFailedError):  # only a connection that failed is "offline"
         return f"offline: {error}", "warning"
+    if isinstance(error, NetworkError | ServerError | RateLimitedError | ProtocolError):
+        return str(error), "warning"  # named by errmap: timeout, server error, rate limit, ...
     if isinstance(error, ComfyTuiError):
         return str(error), "error"
     log.error("unexpected error", exc_info=error)

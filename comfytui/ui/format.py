@@ -26,6 +26,7 @@ STATUS_STYLES: dict[str, str] = {
     RunStatus.QUEUED: "blue",
     RunStatus.NOT_STARTED: "dim",
     RunStatus.UNKNOWN: "dim",
+    RunStatus.NOT_FOUND: "bold yellow",
     # machines
     "ready": "bold green",
     "error": "bold red",

@@ -29,7 +29,8 @@ from textual.widgets import DataTable, Input, Static
 from comfytui.formats import no_match_text
 from comfytui.models import ItemRef
 from comfytui.ui.failures import ReportsFailures, fetch
-from comfytui.ui.format import sort_key
+from comfytui.ui.format import ago, sort_key
+from comfytui.ui.widgets.cells import set_cell
 
 if TYPE_CHECKING:
     from comfytui.ui.app import ComfyTUI
@@ -43,6 +44,7 @@ class Column:
     label: str
     width: int | None = None
     descending: bool = False  # natural direction when sorting (newest first for times)
+    ticks: bool = False  # shows a time relative to now: `tick_times` keeps it current
 
 
 class ListingLoaded(Message):
@@ -429,6 +431,33 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
             return
         for column, cell in zip(self.COLUMNS, self.cells(item, self.comfy.now()), strict=True):
             table.update_cell(key, column.key, cell)
+
+    def tick_times(self, now: datetime) -> int:
+        """Recompute the `ticks` columns of the rows on screen; repaint only changed cells.
+
+        Relative times ("34 s ago") keep moving, so a newest-first list always reads in
+        order. Returns how many cells changed (0 when idle: no repaint)."""
+        columns = [c.key for c in self.COLUMNS if c.ticks]
+        if not columns or not self.is_mounted or not self.table.row_count:
+            return 0
+        table = self.table
+        top = max(int(table.scroll_y) - 1, 0)  # the header row takes one line
+        bottom = min(top + table.size.height + 1, table.row_count)
+        changed = 0
+        for row in range(top, bottom):
+            item = self.item_at(self.window_start + row)
+            if item is None:
+                continue
+            key = self.item_id(item)
+            for column in columns:  # only the time: cheap enough for every second
+                changed += set_cell(table, key, column, ago(self.time_of(item, column), now))
+        return changed
+
+    def time_of(self, item: T, key: str) -> datetime | None:
+        """The time a `ticks` column shows relative to now (`updated_at` falls back to
+        `created_at`, as the panes show it)."""
+        when = getattr(item, key, None)
+        return when if when is not None else getattr(item, "created_at", None)
 
     def _update_subtitle(self) -> None:
         column = self.COLUMNS[self.sort_index] if self.COLUMNS else None

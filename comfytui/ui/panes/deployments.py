@@ -24,7 +24,7 @@ class DeploymentsPane(ResourcePane[Deployment]):
         Column("environment", "Env"),
         Column("machine_name", "Machine"),
         Column("gpu", "GPU"),
-        Column("updated_at", "Updated", descending=True),
+        Column("updated_at", "Updated", descending=True, ticks=True),
         Column("version", "Ver", descending=True),
     )
 

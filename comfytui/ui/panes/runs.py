@@ -53,7 +53,7 @@ class RunsPane(ResourcePane[RunSummary]):
     NOUN = "runs"
     MEMORY_LIMIT: ClassVar[int] = 10_000
     COLUMNS: ClassVar = (
-        Column("created_at", "Created", descending=True),
+        Column("created_at", "Created", descending=True, ticks=True),
         Column("deployment", "Deployment"),
         Column("status", "Status"),
         Column("progress", "Progress"),
@@ -76,6 +76,16 @@ class RunsPane(ResourcePane[RunSummary]):
         self.paged = False
         self.page_start = 0
         self.count = 0
+        self._active: int | None = None
+
+    @property
+    def active_count(self) -> int | None:
+        """Runs in the list that have not ended (None when the list is paged from the cache)."""
+        if self.paged:
+            return None
+        if self._active is None:
+            self._active = sum(1 for r in self.items if not r.is_terminal)
+        return self._active
 
     def compose(self) -> ComposeResult:
         if getattr(getattr(self.app, "settings", None), "cold_start_column", False):
@@ -99,6 +109,7 @@ class RunsPane(ResourcePane[RunSummary]):
         return _with_items(fresh, list(cached.items)), total
 
     def set_items(self, items: list[RunSummary], total: int | None = None) -> None:
+        self._active = None
         self.count = len(items) if total is None else total
         self.paged = self.count > len(items)
         self.page_start = 0
@@ -273,6 +284,7 @@ class RunsPane(ResourcePane[RunSummary]):
         """A run changed or appeared: update its row in place, or put a new run on top."""
         if isinstance(run, Run):
             run = RunSummary.from_run(run)
+        self._active = None
         if any(r.id == run.id for r in self.items):
             self.update_item(run)
         elif self.paged:

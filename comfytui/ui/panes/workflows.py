@@ -19,7 +19,7 @@ class WorkflowsPane(ResourcePane[Workflow]):
     NOUN = "workflows"
     COLUMNS: ClassVar = (
         Column("name", "Name"),
-        Column("updated_at", "Updated", descending=True),
+        Column("updated_at", "Updated", descending=True, ticks=True),
     )
 
     async def fetch_cached(self) -> Any:

@@ -12,9 +12,10 @@ from typing import Any
 
 from rich.text import Text
 
-from comfytui.models import Run
+from comfytui.models import Run, RunStatus
 from comfytui.sanitize import plain
-from comfytui.ui.format import duration, safe, status
+from comfytui.services.connectivity import headline, problem_of
+from comfytui.ui.format import ago_str, duration, safe, status
 
 
 def aware(when: datetime | None) -> datetime | None:
@@ -48,13 +49,18 @@ def status_text(run: Run) -> Text:
     return line
 
 
-def times_text(run: Run, now: datetime) -> Text:
-    """Elapsed since queueing (to the end once it ended) and the time spent waiting in the queue."""
+def times_text(run: Run, now: datetime, stale: bool | datetime | None = None) -> Text:
+    """Elapsed since queueing (to the end once it ended) and the time spent waiting in the queue.
+
+    `stale`: the server has not answered for this run lately (when it last did, if known);
+    a second line says the clocks are stale."""
     created = aware(run.queued_at or run.created_at)
     started = aware(run.started_at)
     ended = None
     if run.is_terminal:
         ended = aware(run.ended_at) or aware(run.updated_at) or now
+    if run.status is RunStatus.NOT_FOUND:  # when it ran, or whether it ended, is not known
+        return Text("Elapsed —   Queue —", style="dim")
     times = Text("Elapsed ")
     times.append_text(duration(created, ended, now))
     times.append("   Queue ")
@@ -65,7 +71,22 @@ def times_text(run: Run, now: datetime) -> Text:
     else:
         times.append_text(duration(created, None, now))
         times.append(" (waiting)", style="dim")
+    if stale and not run.is_terminal:
+        since = f" since {clock(stale)}" if isinstance(stale, datetime) else ""
+        times.append(f"\nclocks stale{since}", style="bold yellow")
     return times
+
+
+def trouble_text(error: BaseException, retry_in: float, last: datetime | None, host: str,
+                 now: datetime) -> Text:  # fmt: skip
+    """`cannot reach HOST, retrying in 4 s; last update 40 s ago` for a watched run whose
+    polls fail (the words are `services.connectivity`'s, as in the status bar)."""
+    said = headline(error, host)
+    sep = ";" if problem_of(error) == "rate-limited" else ","
+    text = Text(f"{said}{sep} retrying in {max(round(retry_in), 0)} s; ", style="bold red")
+    seen = f"last update {ago_str(last, now)}" if last else "no update since comfytui started"
+    text.append(seen, style="red")
+    return text
 
 
 def problem_text(run: Run) -> Text:

@@ -156,8 +156,16 @@ def start_sweep_worker(app: Any, deployment: Any, plan: Any) -> None:
         app.switch_screen(SweepScreen(sweep.id))
         watcher = getattr(app, "run_watcher", None)
 
+        announced: set[str] = set()
+
         def changed(p: PlannedRun) -> None:
-            if p.run_id and watcher is not None:
+            if p.run_id and p.run_id not in announced:  # every pane shows it at once
+                from comfytui.services.sweeps import queued_run
+                from comfytui.ui.messages import RunStarted
+
+                announced.add(p.run_id)
+                app.post_message(RunStarted(queued_run(deployment, p.run_id, p.inputs)))
+            elif p.run_id and watcher is not None:
                 watcher.watch(p.run_id)
 
         try:

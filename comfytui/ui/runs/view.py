@@ -35,6 +35,7 @@ from comfytui.ui.runs.runinfo import (
     status_text,
     times_text,
     title_text,
+    trouble_text,
 )
 from comfytui.ui.runs.split_bar import split_text
 from comfytui.ui.runs.watcher import OutputsSaved
@@ -111,6 +112,9 @@ class RunScreen(ReportsFailures, Screen[None]):
         yield Static(Text(f"Run {self.run_id}", style="bold"), id="run-title")
         with Horizontal(id="run-body"):
             with VerticalScroll(id="run-info"):
+                link = Static("", id="run-link")  # shown while polls fail (`_paint_trouble`)
+                link.display = False
+                yield link
                 yield Static("", id="run-status")
                 yield Static("", id="run-queue")
                 yield ProgressBar(total=1.0, show_eta=False, id="run-progress")
@@ -262,14 +266,33 @@ class RunScreen(ReportsFailures, Screen[None]):
 
     def _tick(self) -> None:
         if self.run is not None and self._ready():
-            times = times_text(self.run, datetime.now(UTC))
+            now = datetime.now(UTC)
+            stale = self._paint_trouble(now)
+            times = times_text(self.run, now, stale=stale)
             set_text(self.query_one("#run-times", Static), times)
             set_text(self.query_one("#run-split", Static), split_text(self.run))
             waiting = self.run.status in (RunStatus.NOT_STARTED, RunStatus.QUEUED)
             queue = self.query_one("#run-queue", Static)
-            queue.display = waiting and self.queue_shown
-            if waiting:
+            queue.display = waiting and self.queue_shown and not stale  # not current then
+            if waiting and not stale:
                 self._ask_queue_position()
+
+    def _paint_trouble(self, now: datetime) -> bool | datetime:
+        """The connection line (polls failing: what, next try, last update); when stale, the
+        time of the last update (True when unknown), else False."""
+        watcher = getattr(self.app, "run_watcher", None)
+        trouble = getattr(watcher, "trouble", {}).get(self.run_id)
+        line = self.query_one("#run-link", Static)
+        stale = trouble is not None and self.run is not None and not self.run.is_terminal
+        if stale:
+            last = trouble.last_heard or (self.run.updated_at if self.run else None)
+            host = getattr(self.tui.session, "api_host", "") or "the server"
+            set_text(line, trouble_text(trouble.error, trouble.retry_in(), last, host, now))
+        if line.display != stale:
+            line.display = stale
+        if not stale:
+            return False
+        return trouble.last_heard or True
 
     @work(exclusive=True, group="run-view-queue", exit_on_error=False)
     async def _ask_queue_position(self) -> None:

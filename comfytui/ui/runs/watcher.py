@@ -9,7 +9,9 @@ looking at that run, a notification says how it ended.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from time import monotonic
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual import work
 from textual.signal import Signal
@@ -20,6 +22,7 @@ from comfytui.errors import (
     ComfyTuiError,
     NetworkError,
     NotFoundError,
+    ProtocolError,
     RateLimitedError,
     ServerError,
 )
@@ -30,9 +33,20 @@ from comfytui.ui.messages import RunUpdated
 if TYPE_CHECKING:
     from comfytui.ui.app import ComfyTUI
 
-#: transient failures a watch survives (with backoff) before giving up on the run for now
-RETRYABLE = (NetworkError, ServerError, RateLimitedError)
-MAX_RETRIES = 6
+#: transient failures a watch survives (with backoff, capped at `retry_max`): never given up on
+RETRYABLE = (NetworkError, ServerError, RateLimitedError, ProtocolError)
+
+
+class Trouble(NamedTuple):
+    """Why a watched run is not being updated: the last error, when the next try is (monotonic)
+    and when the server last answered for it (None: not since this app started)."""
+
+    error: BaseException
+    retry_at: float
+    last_heard: datetime | None
+
+    def retry_in(self) -> float:
+        return max(self.retry_at - monotonic(), 0.0)
 
 
 class OutputsSaved:
@@ -59,6 +73,9 @@ class RunWatcher(ReportsFailures, Widget):
         self.saved_outputs: dict[str, list[SavedOutput]] = {}
         self._workers: dict[str, Worker[None]] = {}
         self.retry_base = 1.0  # seconds; tests may shorten it
+        self.retry_max = 30.0
+        self.trouble: dict[str, Trouble] = {}  # run id -> why it is stale (while it is)
+        self.heard: dict[str, datetime] = {}  # run id -> last time the server answered for it
 
     @property
     def tui(self) -> ComfyTUI:
@@ -78,6 +95,13 @@ class RunWatcher(ReportsFailures, Widget):
         if worker is not None and not worker.is_finished:
             return
         self._workers[run_id] = self._follow(run_id)
+
+    def announce(self, run: Run) -> None:
+        """A run started in this app: every view subscribed to `updated` shows it at once
+        (the Runs pane, the deployment screen, the status bar count), then it is followed."""
+        self.latest.setdefault(run.id, run)
+        self.updated.publish(self.latest[run.id])
+        self.watch(run.id)
 
     async def resume(self) -> None:
         """Follow every run the cache holds as unfinished (called once after start-up)."""
@@ -101,28 +125,59 @@ class RunWatcher(ReportsFailures, Widget):
     async def _follow(self, run_id: str) -> None:
         last: Run | None = self.latest.get(run_id)
         failures = 0
+
+        def report(error: BaseException | None) -> None:
+            nonlocal failures
+            if error is None:
+                failures = 0
+                self.heard[run_id] = datetime.now(UTC)
+                if self.trouble.pop(run_id, None) is not None:
+                    self._trouble_changed(run_id)
+            else:  # a rate limit waited out inside the poll
+                wait = getattr(error, "retry_after", None) or self.retry_base
+                self._set_trouble(run_id, error, float(wait))
+
         while True:
             try:
-                async for run in self.tui.session.runs.watch(run_id):
+                async for run in self.tui.session.runs.watch(run_id, report=report):
                     failures = 0
                     last = run
                     self._publish(run)
                 break
-            except NotFoundError as exc:
+            except NotFoundError as exc:  # not even in the cache: nothing to mark
                 self._lost(run_id, str(exc))
                 return
             except RETRYABLE as exc:
+                # The server is in trouble, not the run: keep following (the run screen says
+                # so and counts down), and go again at once when the connection comes back.
                 failures += 1
-                if failures > MAX_RETRIES:
-                    self._lost(run_id, str(exc))
-                    return
                 delay = getattr(exc, "retry_after", None) or self.retry_base * 2 ** (failures - 1)
-                await asyncio.sleep(min(float(delay), 30.0))
+                delay = min(float(delay), self.retry_max)
+                self._set_trouble(run_id, exc, delay)
+                first = min(self.retry_base, delay)  # never a tight loop, even if the
+                await asyncio.sleep(first)  # link reads online (another call got through)
+                link = getattr(self.tui.session, "link", None)
+                if link is not None:
+                    await link.wait_online(delay - first)
+                else:
+                    await asyncio.sleep(delay - first)
             except ComfyTuiError as exc:
                 self._lost(run_id, str(exc))
                 return
+        self.trouble.pop(run_id, None)
         if last is not None and last.is_terminal:
             await self._finished(last)
+
+    # --- trouble: why a run's view may be stale -----------------------------------------------
+
+    def _set_trouble(self, run_id: str, error: BaseException, delay: float) -> None:
+        self.trouble[run_id] = Trouble(error, monotonic() + delay, self.heard.get(run_id))
+        self._trouble_changed(run_id)
+
+    def _trouble_changed(self, run_id: str) -> None:
+        run = self.latest.get(run_id)
+        if run is not None:
+            self.updated.publish(run)  # open run views repaint their connection line
 
     def _publish(self, run: Run) -> None:
         self.latest[run.id] = run
@@ -157,6 +212,10 @@ class RunWatcher(ReportsFailures, Widget):
         if run.status is RunStatus.SUCCESS:
             files = f": {len(saved)} output(s) saved" if saved else ""
             text, severity = f"Run {short} finished{files}", "information"
+        elif run.status is RunStatus.NOT_FOUND:
+            host = getattr(self.tui.session, "api_host", "the server")
+            text = f"Run {short} is unknown to {host} (it answers 404); kept in the cache"
+            severity = "warning"
         elif run.status is RunStatus.CANCELLED:
             text, severity = f"Run {short} cancelled", "warning"
         else:

@@ -25,6 +25,7 @@ from comfytui.models import Deployment, InputSpec, ItemRef, Machine, Run, Workfl
 from comfytui.ui.failures import ReportsFailures, fetch
 from comfytui.ui.focus import row_ref
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
+from comfytui.ui.widgets.cells import set_cell
 
 if TYPE_CHECKING:
     from comfytui.ui.app import ComfyTUI
@@ -273,9 +274,59 @@ class DeploymentScreen(DetailScreen):
         Binding("n", "app.start_run", "New run", id="deployment.start_run"),
     ]
 
+    def __init__(self, item_id: str) -> None:
+        super().__init__(item_id)
+        self.recent_runs: list[Run] = []
+        self._runs_table: DataTable | None = None
+        self._runs_title: Static | None = None
+
     @property
     def deployment(self) -> Deployment | None:
         return _get(self.detail, "deployment", self.detail) if self.detail is not None else None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        watcher = getattr(self.app, "run_watcher", None)
+        if watcher is not None:  # runs started or changed anywhere in the app show here at once
+            watcher.updated.subscribe(self, self._on_run)
+        self.set_interval(1.0, self._tick_runs)
+
+    def _on_run(self, run: Run) -> None:
+        deployment = self.deployment
+        if deployment is None or run.deployment_id != deployment.id or self._runs_table is None:
+            return
+        runs = [r for r in self.recent_runs if r.id != run.id]
+        known = len(runs) != len(self.recent_runs)
+        if known:
+            self.recent_runs = [run if r.id == run.id else r for r in self.recent_runs]
+        else:
+            self.recent_runs = [run, *runs]
+        table = self._runs_table
+        table.clear()
+        for key, cells in self.run_rows(self.recent_runs):
+            table.add_row(*cells, key=key)
+        if self._runs_title is not None:
+            self._runs_title.update(self._runs_heading())
+
+    def _runs_heading(self) -> Text:
+        return self._runs_heading_for(len(self.recent_runs))
+
+    @staticmethod
+    def _runs_heading_for(count: int) -> Text:
+        return Text(f"Recent runs ({count})", style="bold underline")
+
+    def _tick_runs(self) -> None:
+        """Created keeps moving (changed cells only), while this screen shows."""
+        table = self._runs_table
+        if table is None or self.app.screen is not self or not self.recent_runs:
+            return
+        rows = dict(self.run_rows(self.recent_runs))
+        for row in range(table.row_count):
+            key = table.coordinate_to_cell_key((row, 0)).row_key.value
+            cells = rows.get(key or "")
+            if cells is not None:
+                # Created only: a running run's Took moves with its updates (`_on_run`)
+                set_cell(table, key, table.ordered_columns[0].key, cells[0])
 
     async def fetch_detail(self) -> Any:
         """By id; what the user typed may also be a name (or name@env): resolve it first."""
@@ -295,7 +346,14 @@ class DeploymentScreen(DetailScreen):
         machine: Machine | None = _get(detail, "machine")
         now = self.comfy.now()
         title = Text("Deployment ", style="dim") + safe(deployment.name, 80, style="bold")
+        runs_title = self._runs_title = self.section("")
+        runs_title.update(self._runs_heading_for(len(list(_get(detail, "runs", ()) or ()))))
+        runs_table = self._runs_table = self.table(
+            ("Created", "Status", "Progress", "Took", "ID"),
+            self.run_rows(_get(detail, "runs", ()) or ()),
+        )
         runs = _get(detail, "runs", ()) or ()
+        self.recent_runs = list(runs)
         machine_text = safe(deployment.machine_name or deployment.machine_id, 60)
         if machine is not None:
             machine_text = safe(machine.name, 40) + Text("  ") + status(machine.status)
@@ -318,8 +376,8 @@ class DeploymentScreen(DetailScreen):
                 ("Input", "Type", "Default", "Range / options", "Label"),
                 self.input_rows(deployment.inputs),
             ),
-            self.section(f"Recent runs ({len(runs)})"),
-            self.table(("Created", "Status", "Progress", "Took", "ID"), self.run_rows(runs)),
+            runs_title,
+            runs_table,
         ]
 
     @staticmethod
