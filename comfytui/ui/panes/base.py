@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -252,6 +252,29 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         box.display = True
         # At once, not `focus()` (call_later): keys typed right after `/` are already queued.
         self.screen.set_focus(box)
+
+    @on(events.Key)
+    def _typed_ahead(self, event: events.Key) -> None:
+        """Keys typed in one burst with `/` (a paste, tmux send-keys, a fast typist) all pass
+        here before the app runs the `/` binding: so `/` opens the filter here, at once, and the
+        keys after it go to the box, not to the rows' or the app's keys."""
+        box = self.query_one(PaneFilter)
+        if self.screen.focused is box:  # (set at once; `has_focus` follows on its Focus event)
+            if event.is_printable and event.character:
+                box.insert_text_at_cursor(event.character)
+                event.stop()
+                event.prevent_default()
+        elif self._opens_filter(event.key):
+            self.action_filter()
+            event.stop()
+            event.prevent_default()
+
+    def _opens_filter(self, key: str) -> bool:
+        """`key` is this pane's filter key (after the user's keymap)."""
+        for namespace, bindings in self.screen._binding_chain:  # noqa: SLF001 - keymap applied
+            if namespace is self:
+                return any(b.action == "filter" for b in bindings.key_to_bindings.get(key, ()))
+        return False
 
     def show_filter(self, text: str) -> None:
         """Filter by `text` with the filter box showing it (empty: no filter); focus the rows."""
