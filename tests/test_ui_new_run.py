@@ -49,6 +49,13 @@ async def _form(pilot, app: ComfyTUI) -> RunFormScreen:
     return app.screen  # type: ignore[return-value]
 
 
+async def _n_on_deployment(pilot, app: ComfyTUI, dep_id: str) -> RunFormScreen:
+    """`n` on the Deployments pane's row of `dep_id`: the run form it opens."""
+    await _cursor_to(pilot, app, "deployments", 1, lambda d: d.id == dep_id)
+    await pilot.press("n")
+    return await _form(pilot, app)
+
+
 async def test_n_on_a_workflow_offers_its_deployments_production_first(emulator):
     app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -80,9 +87,7 @@ async def test_n_in_deployments_runs_and_a_run_screen_uses_that_items_deployment
     async with app.run_test(size=SIZE) as pilot:
         await _ready(pilot, app)
         staging = _dep_id(emulator, "txt2img", "staging")
-        await _cursor_to(pilot, app, "deployments", 1, lambda d: d.id == staging)
-        await pilot.press("n")
-        form = await _form(pilot, app)
+        form = await _n_on_deployment(pilot, app, staging)
         assert form.deployment.id == staging
         await pilot.press("escape")
         await poll_until(pilot, lambda: app.screen is app.main)
@@ -136,9 +141,7 @@ async def test_q_on_a_form_does_not_quit_ctrl_q_asks_and_drafts_survive(emulator
     async with app.run_test(size=SIZE) as pilot:
         await _ready(pilot, app)
         production = _dep_id(emulator, "txt2img", "production")
-        await _cursor_to(pilot, app, "deployments", 1, lambda d: d.id == production)
-        await pilot.press("n")
-        form = await _form(pilot, app)
+        form = await _n_on_deployment(pilot, app, production)
         negative = next(f for f in form.fields if f.spec.input_id == "negative")
         negative.editor.focus()
         await pilot.press(*"quiet")
@@ -159,9 +162,7 @@ async def test_q_on_a_form_does_not_quit_ctrl_q_asks_and_drafts_survive(emulator
         # leaving the form without escape (the palette's "go to pane") keeps the draft
         app.action_show_pane(3)
         await poll_until(pilot, lambda: app.screen is app.main)
-        await _cursor_to(pilot, app, "deployments", 1, lambda d: d.id == production)
-        await pilot.press("n")
-        again = await _form(pilot, app)
+        again = await _n_on_deployment(pilot, app, production)
         assert again is not form
         restored = next(f for f in again.fields if f.spec.input_id == "negative")
         assert restored.raw() == negative.raw()
