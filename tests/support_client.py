@@ -9,8 +9,35 @@ import pytest
 
 from comfytui.api import ComfyDeployClient
 from comfytui.emulator.server import EmulatorServer
+from comfytui.errors import (
+    ApiError,
+    AuthError,
+    ForbiddenError,
+    NetworkError,
+    NotFoundError,
+    ProtocolError,
+    RateLimitedError,
+    ServerError,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 2048
+
+#: the error an API call raises for each fault the emulator injects (a route where the 404 or
+#: 401 means something else says so itself); stated here, not read from `api/errmap.py`
+FAULT_ERRORS: dict[str, type[ApiError]] = {
+    "429": RateLimitedError,
+    "500": ServerError,
+    "502": ServerError,
+    "503": ServerError,
+    "401": AuthError,
+    "403": ForbiddenError,
+    "404": NotFoundError,
+    "delay": NetworkError,
+    "malformed": ProtocolError,
+    "huge": ProtocolError,
+    "content_type": ProtocolError,
+    "drop": NetworkError,
+}
 
 
 def make_client(emu, **kwargs) -> ComfyDeployClient:
