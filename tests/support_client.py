@@ -7,36 +7,27 @@ from pathlib import Path
 
 import pytest
 
+from comfytui import errors
 from comfytui.api import ComfyDeployClient
 from comfytui.emulator.server import EmulatorServer
-from comfytui.errors import (
-    ApiError,
-    AuthError,
-    ForbiddenError,
-    NetworkError,
-    NotFoundError,
-    ProtocolError,
-    RateLimitedError,
-    ServerError,
-)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 2048
 
 #: the error an API call raises for each fault the emulator injects (a route where the 404 or
 #: 401 means something else says so itself); stated here, not read from `api/errmap.py`
-FAULT_ERRORS: dict[str, type[ApiError]] = {
-    "429": RateLimitedError,
-    "500": ServerError,
-    "502": ServerError,
-    "503": ServerError,
-    "401": AuthError,
-    "403": ForbiddenError,
-    "404": NotFoundError,
-    "delay": NetworkError,
-    "malformed": ProtocolError,
-    "huge": ProtocolError,
-    "content_type": ProtocolError,
-    "drop": NetworkError,
+FAULT_ERRORS: dict[str, type[errors.ApiError]] = {
+    "429": errors.RateLimitedError,
+    "500": errors.ServerError,
+    "502": errors.ServerError,
+    "503": errors.ServerError,
+    "401": errors.AuthError,
+    "403": errors.ForbiddenError,
+    "404": errors.NotFoundError,
+    "delay": errors.NetworkError,
+    "malformed": errors.ProtocolError,
+    "huge": errors.ProtocolError,
+    "content_type": errors.ProtocolError,
+    "drop": errors.NetworkError,
 }
 
 
