@@ -12,7 +12,6 @@ from comfytui.errors import ComfyTuiError, NetworkError, NotSupportedError
 from comfytui.formats import no_match_text
 from comfytui.models import Deployment, Machine, Run, RunStatus, Workflow
 from comfytui.sanitize import plain
-from comfytui.services.filter_words import query_matches
 
 WAITING = (RunStatus.NOT_STARTED, RunStatus.QUEUED)  # runs with a queue position
 DEFAULT_RUNS = 200  # newest first; --limit asks for more or fewer
@@ -135,6 +134,8 @@ async def cmd_ls(args: argparse.Namespace) -> int:
 def matches(kind: str, item: Any, query: str, names: dict[str, str]) -> bool:
     """Every word of `query` is in the row's text (any case) or, for `@env`, `/name` and run
     status words, matches exactly: the panes' `/` filter (`services.filter_words`)."""
+    from comfytui.services.filter_words import query_matches  # lazy: services pull in httpx
+
     text = " ".join(output.row(kind, item, names))
     name = names.get(item.deployment_id or "", item.deployment_id) if kind == "runs" else None
     return query_matches(kind, item, query, text, name)
