@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 
 from comfytui.models import Deployment
+from comfytui.services.filter_words import word_matches
 from comfytui.ui.format import ago, safe
 from comfytui.ui.panes.base import Column, ResourcePane
 
@@ -47,12 +48,7 @@ class DeploymentsPane(ResourcePane[Deployment]):
         )
 
     def word_matches(self, item: Deployment, word: str) -> bool | None:
-        # `@staging`: that environment; `/txt2img`: that name (the `:dep` command's filters)
-        if word.startswith("@") and len(word) > 1:
-            return (item.environment or "").casefold() == word[1:]
-        if word.startswith("/") and len(word) > 1:
-            return (item.name or "").casefold() == word[1:]
-        return None
+        return word_matches("deployments", item, word)  # `@staging`, `/txt2img`
 
     def open_item(self, item: Deployment) -> None:
         from comfytui.ui.screens.details import DeploymentScreen
