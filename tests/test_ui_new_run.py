@@ -185,3 +185,22 @@ async def test_q_quits_at_once_when_nothing_was_typed(emulator):
         assert form.deployment.id
         await pilot.press("q")
         await poll_until(pilot, lambda: not app.is_running)
+
+
+async def test_colon_q_asks_for_a_draft_and_colon_q_bang_quits_at_once(emulator):
+    app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("2", "n")
+        form = await _form(pilot, app)
+        negative = next(f for f in form.fields if f.spec.input_id == "negative")
+        negative.editor.focus()
+        await pilot.press(*"quiet")
+        await pilot.press("escape")  # the draft is kept, not sent
+        await poll_until(pilot, lambda: app.screen is app.main)
+        app.run_command("q")  # `:q` asks: typed input would be lost
+        await poll_until(pilot, lambda: isinstance(app.screen, QuitConfirm))
+        await pilot.press("n")
+        await poll_until(pilot, lambda: app.screen is app.main)
+        app.run_command("q!")  # like vim: no question
+        await poll_until(pilot, lambda: not app.is_running)
