@@ -174,14 +174,24 @@ async def test_q_on_a_form_does_not_quit_ctrl_q_asks_and_drafts_survive(emulator
         await poll_until(pilot, lambda: not app.is_running)
 
 
+async def _leave_a_form(pilot, app: ComfyTUI, typed: str = "") -> RunFormScreen:
+    """Open the form of the Deployments pane's row, type `typed` (none: no draft), escape."""
+    await _ready(pilot, app)
+    await pilot.press("2", "n")
+    form = await _form(pilot, app)
+    if typed:
+        negative = next(f for f in form.fields if f.spec.input_id == "negative")
+        negative.editor.focus()
+        await pilot.press(*typed)
+    await pilot.press("escape")  # a draft is kept, not sent
+    await poll_until(pilot, lambda: app.screen is app.main)
+    return form
+
+
 async def test_q_quits_at_once_when_nothing_was_typed(emulator):
     app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
     async with app.run_test(size=SIZE) as pilot:
-        await _ready(pilot, app)
-        await pilot.press("2", "n")
-        form = await _form(pilot, app)
-        await pilot.press("escape")  # nothing typed: no draft
-        await poll_until(pilot, lambda: app.screen is app.main)
+        form = await _leave_a_form(pilot, app)
         assert form.deployment.id
         await pilot.press("q")
         await poll_until(pilot, lambda: not app.is_running)
@@ -190,14 +200,7 @@ async def test_q_quits_at_once_when_nothing_was_typed(emulator):
 async def test_colon_q_asks_for_a_draft_and_colon_q_bang_quits_at_once(emulator):
     app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
     async with app.run_test(size=SIZE) as pilot:
-        await _ready(pilot, app)
-        await pilot.press("2", "n")
-        form = await _form(pilot, app)
-        negative = next(f for f in form.fields if f.spec.input_id == "negative")
-        negative.editor.focus()
-        await pilot.press(*"quiet")
-        await pilot.press("escape")  # the draft is kept, not sent
-        await poll_until(pilot, lambda: app.screen is app.main)
+        await _leave_a_form(pilot, app, typed="quiet")
         app.run_command("q")  # `:q` asks: typed input would be lost
         await poll_until(pilot, lambda: isinstance(app.screen, QuitConfirm))
         await pilot.press("n")
