@@ -174,10 +174,17 @@ async def test_q_on_a_form_does_not_quit_ctrl_q_asks_and_drafts_survive(emulator
         await poll_until(pilot, lambda: not app.is_running)
 
 
-async def _leave_a_form(pilot, app: ComfyTUI, typed: str = "") -> RunFormScreen:
-    """Open the form of the Deployments pane's row, type `typed` (none: no draft), escape."""
+async def _leave_a_form(
+    pilot, app: ComfyTUI, deployment_id: str = "", typed: str = ""
+) -> RunFormScreen:
+    """Open the form of a deployment (none: the Deployments pane's row), type `typed` into its
+    `negative` prompt (none: no draft), escape."""
     await _ready(pilot, app)
-    await pilot.press("2", "n")
+    if deployment_id:
+        await _cursor_to(pilot, app, "deployments", 1, lambda d: d.id == deployment_id)
+        await pilot.press("n")
+    else:
+        await pilot.press("2", "n")
     form = await _form(pilot, app)
     if typed:
         negative = next(f for f in form.fields if f.spec.input_id == "negative")
@@ -200,7 +207,8 @@ async def test_q_quits_at_once_when_nothing_was_typed(emulator):
 async def test_colon_q_asks_for_a_draft_and_colon_q_bang_quits_at_once(emulator):
     app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
     async with app.run_test(size=SIZE) as pilot:
-        await _leave_a_form(pilot, app, typed="quiet")
+        production = _dep_id(emulator, "txt2img", "production")
+        await _leave_a_form(pilot, app, production, typed="quiet")
         app.run_command("q")  # `:q` asks: typed input would be lost
         await poll_until(pilot, lambda: isinstance(app.screen, QuitConfirm))
         await pilot.press("n")
