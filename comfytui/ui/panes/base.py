@@ -155,9 +155,7 @@ class ResourcePane(ReportsFailures, FilteredPane, Vertical, Generic[T], can_focu
         yield table
 
     def on_mount(self) -> None:
-        self.border_title = self.TITLE
-        self.query_one(PaneFilter).display = False
-        self.query_one(".pane-notice").display = False
+        self.border_title = self.TITLE  # (the filter box and the notice start hidden: panes.tcss)
         self._update_subtitle()
 
     # --- refresh contract ----------------------------------------------------------------------

@@ -16,7 +16,9 @@ from comfytui.ui.widgets.status import OfflineBanner, StatusBar
 
 
 class MainScreen(Screen[None]):
-    ALLOW_IN_MAXIMIZED_VIEW = "Footer, StatusBar, OfflineBanner"
+    ALLOW_IN_MAXIMIZED_VIEW = "AppFooter, StatusBar, OfflineBanner"
+    #: the first focus lands on the Deployments rows (one focus change at start-up, not two)
+    AUTO_FOCUS = "#pane-deployments PaneTable"
     BINDINGS: ClassVar = [
         Binding("1", "show_pane(0)", "Workflows", show=False, id="main.pane1"),
         Binding("2", "show_pane(1)", "Deployments", show=False, id="main.pane2"),
@@ -44,7 +46,6 @@ class MainScreen(Screen[None]):
             self.runs.set_deployment_names(list(message.listing.items))
 
     def on_mount(self) -> None:
-        self.query_one(OfflineBanner).display = False
         self.action_show_pane(1)
 
     @property
