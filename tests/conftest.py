@@ -52,6 +52,19 @@ def emulator(_shared_emulator):
 
 
 @pytest.fixture
+def api(emulator) -> Iterator[object]:
+    """An httpx client on the emulator's API with its key: tests of the emulator's routes."""
+    import httpx
+
+    with httpx.Client(
+        base_url=emulator.api_url,
+        timeout=20,
+        headers={"Authorization": f"Bearer {emulator.api_key}"},
+    ) as client:
+        yield client
+
+
+@pytest.fixture
 def emulator_factory() -> Iterator[object]:
     """Start a private emulator (other dialect, speed, faults, or one a test may stop)."""
     from comfytui.emulator.server import EmulatorServer

@@ -11,17 +11,29 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(
-    emu: Any, *args: str, stdin: str = "", timeout: float = 120
+def cli_env(emu: Any = None, home: Path | None = None) -> dict[str, str]:
+    """The environment of a CLI subprocess: this one without COMFYTUI_DEBUG, the checkout on
+    PYTHONPATH; with `emu` its URL and key; with `home` demo mode (no COMFY_DEPLOY_*) there."""
+    env = {k: v for k, v in os.environ.items() if k != "COMFYTUI_DEBUG"}
+    env["PYTHONPATH"] = str(ROOT)
+    if home is not None:
+        env = {k: v for k, v in env.items() if not k.startswith("COMFY_DEPLOY_")}
+        env["COMFYTUI_HOME"] = str(home)
+    if emu is not None:
+        env.update(COMFY_DEPLOY_API_URL=emu.api_url, COMFY_DEPLOY_API_KEY=emu.api_key)
+    return env
+
+
+def cli_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "comfytui", *args]
+
+
+def run_with_env(
+    env: dict[str, str], *args: str, stdin: str = "", timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """Run the CLI as a user would, with the emulator's URL and key in the environment."""
-    env = dict(os.environ)
-    env.pop("COMFYTUI_DEBUG", None)
-    env.update(
-        COMFY_DEPLOY_API_URL=emu.api_url, COMFY_DEPLOY_API_KEY=emu.api_key, PYTHONPATH=str(ROOT)
-    )
+    """Run the CLI with `env` (see `cli_env`), `stdin` as its input, output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "comfytui", *args],
+        cli_command(*args),
         input=stdin,
         capture_output=True,
         text=True,
@@ -31,22 +43,26 @@ def run_cli(
     )
 
 
+def run_cli(
+    emu: Any, *args: str, stdin: str = "", timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a user would, with the emulator's URL and key in the environment."""
+    return run_with_env(cli_env(emu), *args, stdin=stdin, timeout=timeout)
+
+
 def run_many(
     emu: Any, *commands: list[str], timeout: float = 120
 ) -> list[subprocess.CompletedProcess[str]]:
     """`run_cli` for several commands at once (subprocesses are slow on a loaded machine)."""
-    env = dict(os.environ)
-    env.pop("COMFYTUI_DEBUG", None)
-    env.update(
-        COMFY_DEPLOY_API_URL=emu.api_url, COMFY_DEPLOY_API_KEY=emu.api_key, PYTHONPATH=str(ROOT)
-    )
+    env = cli_env(emu)
     procs = [
         (
             args,
             subprocess.Popen(
-                [sys.executable, "-m", "comfytui", *args],
+                cli_command(*args),
                 env=env,
                 text=True,
+                stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             ),
@@ -62,14 +78,4 @@ def run_many(
 
 def run_demo_cli(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the CLI in demo mode (no key, no URL) with `home` as COMFYTUI_HOME."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMFY_DEPLOY_")}
-    env.update(COMFYTUI_HOME=str(home), PYTHONPATH=str(ROOT))
-    env.pop("COMFYTUI_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "comfytui", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_with_env(cli_env(home=home), *args, timeout=timeout)

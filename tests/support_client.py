@@ -7,10 +7,28 @@ from pathlib import Path
 
 import pytest
 
+from comfytui import errors
 from comfytui.api import ComfyDeployClient
 from comfytui.emulator.server import EmulatorServer
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 2048
+
+#: the error an API call raises for each fault the emulator injects (a route where the 404 or
+#: 401 means something else says so itself); stated here, not read from `api/errmap.py`
+FAULT_ERRORS: dict[str, type[errors.ApiError]] = {
+    "429": errors.RateLimitedError,
+    "500": errors.ServerError,
+    "502": errors.ServerError,
+    "503": errors.ServerError,
+    "401": errors.AuthError,
+    "403": errors.ForbiddenError,
+    "404": errors.NotFoundError,
+    "delay": errors.NetworkError,
+    "malformed": errors.ProtocolError,
+    "huge": errors.ProtocolError,
+    "content_type": errors.ProtocolError,
+    "drop": errors.NetworkError,
+}
 
 
 def make_client(emu, **kwargs) -> ComfyDeployClient:

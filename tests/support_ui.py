@@ -94,3 +94,16 @@ def tables_settled(app) -> bool:
     from textual.widgets import DataTable
 
     return not any(t._require_update_dimensions for t in app.screen.query(DataTable))
+
+
+async def open_run_form(pilot, app, name: str = "txt2img", environment: str = "production"):
+    """Push the run form of deployment `name` in `environment` (refreshed from the server) once
+    the app's session is open; returns the form when its fields are built."""
+    from comfytui.ui.runs import RunFormScreen
+
+    await poll_until(pilot, lambda: app.session is not None)
+    listing = await app.session.catalog.refresh_deployments()
+    deployment = next(d for d in listing.items if d.name == name and d.environment == environment)
+    app.push_screen(RunFormScreen(deployment))
+    await poll_until(pilot, lambda: isinstance(app.screen, RunFormScreen) and app.screen.fields)
+    return app.screen

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from comfytui.settings import Secret
+from tests.support_cli import cli_env
 
 TIMEOUT = 60
 ESC_NAME = "fox\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b[31mtitle"
@@ -41,11 +42,7 @@ class Result:
 
 
 def _env(emu: Any | None, **extra: str | None) -> dict[str, str]:
-    env = dict(os.environ)  # conftest already set COMFYTUI_HOME and the fail keyring backend
-    env.pop("COMFYTUI_DEBUG", None)
-    if emu is not None:
-        env["COMFY_DEPLOY_API_URL"] = emu.api_url
-        env["COMFY_DEPLOY_API_KEY"] = emu.api_key
+    env = cli_env(emu)  # conftest already set COMFYTUI_HOME and the fail keyring backend
     for name, value in extra.items():
         if value is None:
             env.pop(name, None)

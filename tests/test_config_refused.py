@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 import pytest
 
 from comfytui.errors import ConfigError
 from comfytui.locations import locations
 from comfytui.settings import load_settings
+from tests.support_cli import cli_env, run_with_env
 
 TIMEOUT = 90
 
@@ -23,16 +22,7 @@ def _write(home, text: str):
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.pop("COMFYTUI_DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "comfytui", *args],
-        env=env,
-        text=True,
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        timeout=TIMEOUT,
-    )
+    return run_with_env(cli_env(), *args, timeout=TIMEOUT)
 
 
 BAD_VALUES = [
@@ -95,12 +85,10 @@ def test_unknown_profile_is_exit_2_listing_known_profiles(isolated_home):
 
 
 def test_auth_login_may_create_a_new_profile(isolated_home):
-    r = subprocess.run(
-        [sys.executable, "-m", "comfytui", "--profile", "fresh", "auth", "login", "--no-verify"],
-        env=dict(os.environ),
-        input="fresh-key-123456\n",
-        text=True,
-        capture_output=True,
+    r = run_with_env(
+        cli_env(),
+        *("--profile", "fresh", "auth", "login", "--no-verify"),
+        stdin="fresh-key-123456\n",
         timeout=TIMEOUT,
     )
     assert r.returncode == 0, r

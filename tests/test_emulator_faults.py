@@ -11,16 +11,6 @@ import pytest
 from comfytui.emulator.faults import HUGE_BYTES, FaultSpec
 
 
-@pytest.fixture
-def api(emulator):
-    with httpx.Client(
-        base_url=emulator.api_url,
-        timeout=20,
-        headers={"Authorization": f"Bearer {emulator.api_key}"},
-    ) as client:
-        yield client
-
-
 @pytest.mark.parametrize("kind", ["500", "502", "503", "401", "403", "404"])
 def test_status_faults_answer_detail(emulator, api, kind):
     emulator.add_fault(kind=kind, route="/api/machines", count=1)

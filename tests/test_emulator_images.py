@@ -5,20 +5,9 @@ from __future__ import annotations
 import io
 
 import httpx
-import pytest
 from PIL import Image
 
 from comfytui.emulator.images import render
-
-
-@pytest.fixture
-def api(emulator):
-    with httpx.Client(
-        base_url=emulator.api_url,
-        timeout=10,
-        headers={"Authorization": f"Bearer {emulator.api_key}"},
-    ) as client:
-        yield client
 
 
 def _run_image(emulator, api, name: str, inputs: dict) -> httpx.Response:

@@ -9,16 +9,6 @@ import httpx
 import pytest
 
 
-@pytest.fixture
-def api(emulator):
-    with httpx.Client(
-        base_url=emulator.api_url,
-        timeout=10,
-        headers={"Authorization": f"Bearer {emulator.api_key}"},
-    ) as client:
-        yield client
-
-
 def _deployment(api, name="txt2img", environment="production"):
     return next(
         d

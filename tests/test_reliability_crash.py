@@ -19,21 +19,9 @@ from typing import Any
 import pytest
 
 from comfytui.emulator.common import now as emu_now
+from tests.support_cli import cli_env
 
-ROOT = Path(__file__).resolve().parent.parent
 SPEED = 1.0  # a run takes ~3.4 s: long enough to kill it mid-way, short enough to finish
-
-
-def child_env(home: Path, emu: Any | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMFY_DEPLOY_")}
-    env.update(
-        COMFYTUI_HOME=str(home),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        PYTHONPATH=str(ROOT),
-    )
-    if emu is not None:
-        env.update(COMFY_DEPLOY_API_KEY=emu.api_key, COMFY_DEPLOY_API_URL=emu.api_url)
-    return env
 
 
 def wait_for(predicate, timeout: float = 20.0, what: str = "condition") -> Any:
@@ -95,27 +83,31 @@ async def recover(emu: Any, home: Path, run_id: str) -> tuple[bool, str]:
     return True, final.status.value
 
 
-@pytest.mark.parametrize("extra_wait", [0.0, 1.2], ids=["at-first-poll", "mid-run"])
-async def test_sigkill_cli_run_wait_then_recover(emulator_factory, tmp_path, extra_wait):
-    emu = emulator_factory(speed=SPEED)
-    home = tmp_path / "home"
+def kill_while_watching(emu, home, cwd, command: list[str], what: str, extra_wait: float) -> str:
+    """Start `command` (a CLI or TUI child), wait until it polls the run it started, let
+    `extra_wait` s pass (mid-run), SIGKILL it; the run's id."""
     before = set(emu.state.runs)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "comfytui", "run", "txt2img", "-i", "prompt=crash", "--wait"],
-        env=child_env(home, emu),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=tmp_path,
+        command, env=cli_env(emu, home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
     )
     try:
-        run_id = wait_for(lambda: new_run_polled(emu, before), what="the CLI's watch")
-        time.sleep(extra_wait)
+        run_id = wait_for(lambda: new_run_polled(emu, before), what=what)
+        time.sleep(extra_wait)  # the moment of the crash: on purpose, not a wait for a state
         assert proc.poll() is None, proc.communicate()
         kill(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    return run_id
+
+
+@pytest.mark.parametrize("extra_wait", [0.0, 1.2], ids=["at-first-poll", "mid-run"])
+async def test_sigkill_cli_run_wait_then_recover(emulator_factory, tmp_path, extra_wait):
+    emu = emulator_factory(speed=SPEED)
+    home = tmp_path / "home"
+    command = [sys.executable, "-m", "comfytui", "run", "txt2img", "-i", "prompt=crash", "--wait"]
+    run_id = kill_while_watching(emu, home, tmp_path, command, "the CLI's watch", extra_wait)
     assert not emu.state.runs[run_id].view(emu_now()).terminal  # killed before it ended
     ok, _ = await recover(emu, home, run_id)
     assert ok
@@ -149,23 +141,9 @@ async def test_sigkill_tui_watching_a_run_then_recover(emulator_factory, tmp_pat
     home = tmp_path / "home"
     script = tmp_path / "tui_child.py"
     script.write_text(TUI_CHILD)
-    before = set(emu.state.runs)
-    proc = subprocess.Popen(
-        [sys.executable, str(script)],
-        env=child_env(home, emu),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=tmp_path,
+    run_id = kill_while_watching(
+        emu, home, tmp_path, [sys.executable, str(script)], "the TUI's watch", 0.5
     )
-    try:
-        run_id = wait_for(lambda: new_run_polled(emu, before), what="the TUI's watch")
-        time.sleep(0.5)
-        assert proc.poll() is None, proc.communicate()
-        kill(proc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     ok, _ = await recover(emu, home, run_id)
     assert ok
 
@@ -211,7 +189,7 @@ async def test_sigkill_during_cache_writes_leaves_a_database_that_opens(tmp_path
     for attempt in range(CACHE_KILLS):
         proc = subprocess.Popen(
             [sys.executable, str(script), str(db)],
-            env=child_env(tmp_path / "home", None),
+            env=cli_env(home=tmp_path / "home"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )

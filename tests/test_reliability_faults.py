@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support_client import FAULT_ERRORS
 
 from comfytui.api import ComfyDeployClient
 from comfytui.errors import (
@@ -27,8 +28,6 @@ from comfytui.errors import (
     NotFoundError,
     NotSupportedError,
     ProtocolError,
-    RateLimitedError,
-    ServerError,
 )
 
 ATTEMPTS = 3
@@ -190,19 +189,7 @@ def expected_error(op: Op, fault: str) -> type[ApiError]:
         return NotSupportedError if op.listing else NotFoundError
     if fault == "401" and op.path is OPS_DOWNLOAD_PATH:
         return ForbiddenError  # no key goes to the storage host, so the key is not to blame
-    return {
-        "429": RateLimitedError,
-        "500": ServerError,
-        "502": ServerError,
-        "503": ServerError,
-        "delay": NetworkError,
-        "malformed": ProtocolError,
-        "huge": ProtocolError,
-        "content_type": ProtocolError,
-        "drop": NetworkError,
-        "401": AuthError,
-        "403": ForbiddenError,
-    }[fault]
+    return FAULT_ERRORS[fault]
 
 
 def expected_attempts(op: Op, fault: str) -> int:

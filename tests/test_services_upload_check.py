@@ -12,8 +12,7 @@ from support_cli import run_cli
 from comfytui.errors import InputError
 from comfytui.services.upload_check import MAX_UPLOAD_BYTES, check_upload
 from comfytui.ui.app import ComfyTUI
-from comfytui.ui.runs import RunFormScreen
-from tests.support_ui import settings_for, wait_until
+from tests.support_ui import open_run_form, settings_for, wait_until
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -70,14 +69,7 @@ async def test_form_shows_the_problem_next_to_the_field(emulator, tmp_path):
     bad = _bad_files(tmp_path)
     app = ComfyTUI(settings_for(emulator))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.session is not None)
-        listing = await app.session.catalog.refresh_deployments()
-        deployment = next(
-            d for d in listing.items if d.name == "txt2img" and d.environment == "production"
-        )
-        app.push_screen(RunFormScreen(deployment))
-        await wait_until(pilot, lambda: isinstance(app.screen, RunFormScreen) and app.screen.fields)
-        form = app.screen
+        form = await open_run_form(pilot, app)
         field = next(f for f in form.fields if f.spec.input_id == "init_image")
         for name, (path, words) in bad.items():
             field.editor.value = str(path)

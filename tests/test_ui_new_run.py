@@ -3,6 +3,10 @@ input survives: q is no quit key on a form, ctrl+q asks, drafts come back (issue
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
 from textual.widgets import Input
 
 from comfytui.ui.app import ComfyTUI
@@ -21,6 +25,15 @@ def _dep_id(emulator, name: str, environment: str) -> str:
         for d_id, d in state.deployments.items()
         if d["environment"] == environment and state.workflows[d["workflow_id"]]["name"] == name
     )
+
+
+@contextlib.asynccontextmanager
+async def _main_screen(emulator) -> AsyncIterator[tuple[Any, ComfyTUI]]:
+    """The app on the emulator, every pane filled and revalidated: (pilot, app)."""
+    app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot, app)
+        yield pilot, app
 
 
 async def _ready(pilot, app: ComfyTUI) -> None:
@@ -49,10 +62,15 @@ async def _form(pilot, app: ComfyTUI) -> RunFormScreen:
     return app.screen  # type: ignore[return-value]
 
 
+async def _n_on_deployment(pilot, app: ComfyTUI, dep_id: str) -> RunFormScreen:
+    """`n` on the Deployments pane's row of `dep_id`: the run form it opens."""
+    await _cursor_to(pilot, app, "deployments", 1, lambda d: d.id == dep_id)
+    await pilot.press("n")
+    return await _form(pilot, app)
+
+
 async def test_n_on_a_workflow_offers_its_deployments_production_first(emulator):
-    app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
-    async with app.run_test(size=SIZE) as pilot:
-        await _ready(pilot, app)
+    async with _main_screen(emulator) as (pilot, app):
         # a selection elsewhere must not count: the Deployments pane's row is another one
         await _cursor_to(pilot, app, "deployments", 1, lambda d: d.name == "webp-out")
         await _cursor_to(pilot, app, "workflows", 0, lambda w: w.name == "txt2img")
@@ -76,13 +94,9 @@ async def test_n_on_a_workflow_offers_its_deployments_production_first(emulator)
 
 
 async def test_n_in_deployments_runs_and_a_run_screen_uses_that_items_deployment(emulator):
-    app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
-    async with app.run_test(size=SIZE) as pilot:
-        await _ready(pilot, app)
+    async with _main_screen(emulator) as (pilot, app):
         staging = _dep_id(emulator, "txt2img", "staging")
-        await _cursor_to(pilot, app, "deployments", 1, lambda d: d.id == staging)
-        await pilot.press("n")
-        form = await _form(pilot, app)
+        form = await _n_on_deployment(pilot, app, staging)
         assert form.deployment.id == staging
         await pilot.press("escape")
         await poll_until(pilot, lambda: app.screen is app.main)
@@ -106,9 +120,7 @@ async def test_n_in_deployments_runs_and_a_run_screen_uses_that_items_deployment
 
 
 async def test_n_with_nothing_focused_opens_a_picker_of_every_deployment(emulator):
-    app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
-    async with app.run_test(size=SIZE) as pilot:
-        await _ready(pilot, app)
+    async with _main_screen(emulator) as (pilot, app):
         # a machine without deployments maps to none: the picker says so in its title
         await _cursor_to(pilot, app, "machines", 2, lambda m: m.name == "builder-h100")
         await pilot.press("n")
@@ -132,13 +144,9 @@ async def test_n_with_nothing_focused_opens_a_picker_of_every_deployment(emulato
 
 
 async def test_q_on_a_form_does_not_quit_ctrl_q_asks_and_drafts_survive(emulator):
-    app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
-    async with app.run_test(size=SIZE) as pilot:
-        await _ready(pilot, app)
+    async with _main_screen(emulator) as (pilot, app):
         production = _dep_id(emulator, "txt2img", "production")
-        await _cursor_to(pilot, app, "deployments", 1, lambda d: d.id == production)
-        await pilot.press("n")
-        form = await _form(pilot, app)
+        form = await _n_on_deployment(pilot, app, production)
         negative = next(f for f in form.fields if f.spec.input_id == "negative")
         negative.editor.focus()
         await pilot.press(*"quiet")
@@ -159,9 +167,7 @@ async def test_q_on_a_form_does_not_quit_ctrl_q_asks_and_drafts_survive(emulator
         # leaving the form without escape (the palette's "go to pane") keeps the draft
         app.action_show_pane(3)
         await poll_until(pilot, lambda: app.screen is app.main)
-        await _cursor_to(pilot, app, "deployments", 1, lambda d: d.id == production)
-        await pilot.press("n")
-        again = await _form(pilot, app)
+        again = await _n_on_deployment(pilot, app, production)
         assert again is not form
         restored = next(f for f in again.fields if f.spec.input_id == "negative")
         assert restored.raw() == negative.raw()
@@ -179,13 +185,11 @@ async def _leave_a_form(
 ) -> RunFormScreen:
     """Open the form of a deployment (none: the Deployments pane's row), type `typed` into its
     `negative` prompt (none: no draft), escape."""
-    await _ready(pilot, app)
     if deployment_id:
-        await _cursor_to(pilot, app, "deployments", 1, lambda d: d.id == deployment_id)
-        await pilot.press("n")
+        form = await _n_on_deployment(pilot, app, deployment_id)
     else:
         await pilot.press("2", "n")
-    form = await _form(pilot, app)
+        form = await _form(pilot, app)
     if typed:
         negative = next(f for f in form.fields if f.spec.input_id == "negative")
         negative.editor.focus()
@@ -196,8 +200,7 @@ async def _leave_a_form(
 
 
 async def test_q_quits_at_once_when_nothing_was_typed(emulator):
-    app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
-    async with app.run_test(size=SIZE) as pilot:
+    async with _main_screen(emulator) as (pilot, app):
         form = await _leave_a_form(pilot, app)
         assert form.deployment.id
         await pilot.press("q")
@@ -205,8 +208,7 @@ async def test_q_quits_at_once_when_nothing_was_typed(emulator):
 
 
 async def test_colon_q_asks_for_a_draft_and_colon_q_bang_quits_at_once(emulator):
-    app = ComfyTUI(settings_for(emulator), clock=lambda: FIXED_NOW)
-    async with app.run_test(size=SIZE) as pilot:
+    async with _main_screen(emulator) as (pilot, app):
         production = _dep_id(emulator, "txt2img", "production")
         await _leave_a_form(pilot, app, production, typed="quiet")
         app.run_command("q")  # `:q` asks: typed input would be lost

@@ -8,6 +8,7 @@ from comfytui.ui.app import ComfyTUI
 from comfytui.ui.runs import RunFormScreen, RunScreen
 from comfytui.ui.runs.confirm import ConfirmScreen
 from comfytui.ui.runs.sweep_view import SweepScreen
+from tests.support_ui import open_run_form
 from tests.support_ui import poll_until as wait_until
 
 QUEUE = "/api/run/deployment/queue"
@@ -86,14 +87,7 @@ async def test_tweak_prefills_the_form_and_notes_a_changed_deployment(emulator):
 async def test_form_range_shows_the_count_and_starts_a_sweep_view(emulator):
     app = ComfyTUI(settings(emulator))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.session is not None)
-        listing = await app.session.catalog.refresh_deployments()
-        deployment = next(
-            d for d in listing.items if d.name == "txt2img" and d.environment == "production"
-        )
-        app.push_screen(RunFormScreen(deployment))
-        await wait_until(pilot, lambda: isinstance(app.screen, RunFormScreen) and app.screen.fields)
-        form = app.screen
+        form = await open_run_form(pilot, app)
         steps = next(f for f in form.fields if f.spec.input_id == "steps")
         assert isinstance(steps.editor, Input)
         steps.editor.value = "1..4"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from comfytui.cli import output
-from comfytui.cli.context import api_host, note, open_session, settings_from
+from comfytui.cli.context import actions, api_host, note, open_session, settings_from
 from comfytui.credentials import forget_key, set_config_value, store_key
 from comfytui.errors import AuthError, ComfyTuiError, InputError, NotSupportedError
 from comfytui.settings import KEY_ENV, Secret, Settings
@@ -19,9 +19,7 @@ def register(
     add: Callable[..., argparse.ArgumentParser], global_flags: Callable[..., None]
 ) -> None:
     auth = add("auth")
-    sub = auth.add_subparsers(
-        dest="action", metavar="ACTION", required=True, parser_class=type(auth)
-    )
+    sub = actions(auth)
     login = sub.add_parser(
         "login",
         help="read a key (not echoed) and store it",

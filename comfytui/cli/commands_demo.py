@@ -5,16 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from comfytui.cli.context import note, settings_from
+from comfytui.cli.context import actions, note, settings_from
 
 
 def register(
     add: Callable[..., argparse.ArgumentParser], global_flags: Callable[..., None]
 ) -> None:
     demo = add("demo", "the demo world used without an API key (demo reset)")
-    sub = demo.add_subparsers(
-        dest="action", metavar="ACTION", required=True, parser_class=type(demo)
-    )
+    sub = actions(demo)
     reset = sub.add_parser(
         "reset",
         help="forget the demo's runs and cached rows; the next demo session starts fresh",

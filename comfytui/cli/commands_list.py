@@ -10,9 +10,10 @@ from comfytui.cli import output
 from comfytui.cli.context import note, open_session, settings_from
 from comfytui.errors import ComfyTuiError, NetworkError, NotSupportedError
 from comfytui.formats import no_match_text
-from comfytui.models import Deployment, Machine, Run, Workflow
+from comfytui.models import Deployment, Machine, Run, RunStatus, Workflow
 from comfytui.sanitize import plain
 
+WAITING = (RunStatus.NOT_STARTED, RunStatus.QUEUED)  # runs with a queue position
 DEFAULT_RUNS = 200  # newest first; --limit asks for more or fewer
 KINDS = ("workflows", "deployments", "machines", "runs")
 SINGULAR = {
@@ -30,7 +31,8 @@ def register(add: Callable[..., argparse.ArgumentParser], global_flags: object =
         "--filter",
         metavar="WORDS",
         default="",
-        help="only items whose row holds every word (any case), e.g. --filter 'failed txt2img'",
+        help="only items whose row holds every word (any case); @ENV, /NAME and run status "
+        "words match exactly, e.g. --filter 'failed /txt2img'",
     )
     ls.add_argument("--json", action="store_true", help="print JSON (schema in docs/cli.md)")
     ls.add_argument("--offline", action="store_true", help="read the local cache only, no network")
@@ -99,7 +101,7 @@ async def cmd_ls(args: argparse.Namespace) -> int:
             names = {d.id: d.name for d in deployments.items}
         query = args.filter.strip()
         if query:
-            items = [i for i in items if matches(output.row(kind, i, names), query)]
+            items = [i for i in items if matches(kind, i, query, names)]
         items = items[: args.limit] if args.limit else items
     if query and not items:
         note(no_match_text(kind, query))  # also with --json: stderr, the JSON stays data
@@ -129,10 +131,14 @@ async def cmd_ls(args: argparse.Namespace) -> int:
     return 0
 
 
-def matches(cells: list[str], query: str) -> bool:
-    """Every word of `query` is in the row's text (case-folded), as a pane's `/` filter reads."""
-    text = " ".join(cells).casefold()
-    return all(word in text for word in query.casefold().split())
+def matches(kind: str, item: Any, query: str, names: dict[str, str]) -> bool:
+    """Every word of `query` is in the row's text (any case) or, for `@env`, `/name` and run
+    status words, matches exactly: the panes' `/` filter (`services.filter_words`)."""
+    from comfytui.services.filter_words import query_matches  # lazy: services pull in httpx
+
+    text = " ".join(output.row(kind, item, names))
+    name = names.get(item.deployment_id or "", item.deployment_id) if kind == "runs" else None
+    return query_matches(kind, item, query, text, name)
 
 
 async def cmd_show(args: argparse.Namespace) -> int:
@@ -162,7 +168,10 @@ async def cmd_show(args: argparse.Namespace) -> int:
 
             run_id = await catalog.resolve_id("run", args.id)
             item, failure = await catalog.run_detail(run_id)
-            extra = {"timeline": split(item).as_json()} if item is not None else {}
+            extra = {} if item is None else {"timeline": split(item).as_json()}
+            if item is not None:
+                waits = failure is None and not args.offline and item.status in WAITING
+                extra["queue_position"] = await _queue_position(session, run_id) if waits else None
     if detail is not None:
         failure = detail.error if detail.offline else None
     stale = failure is not None and not args.offline
@@ -173,10 +182,19 @@ async def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         output.print_json({**output.jsonable(item), **output.jsonable(extra)})
     elif isinstance(item, Run):
-        print(output.run_block(item))
+        print(output.run_block(item, extra.get("queue_position")))
     else:
         print(detail_block(kind, item, extra))
     return 4 if stale else 0  # the server failed: the copy printed may be out of date
+
+
+async def _queue_position(session: Any, run_id: str) -> int | None:
+    """How many runs wait before a waiting one (what the run screen shows); None when the
+    server does not tell (legacy, self-hosted) or fails: the rest of `show` stands."""
+    try:
+        return await session.logs.queue_position(run_id)
+    except ComfyTuiError:
+        return None
 
 
 def detail_block(kind: str, item: Any, extra: dict[str, Any]) -> str:

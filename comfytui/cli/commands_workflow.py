@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from comfytui.cli import output
-from comfytui.cli.context import open_session, settings_from
+from comfytui.cli.context import actions, open_session, settings_from
 from comfytui.errors import InputError
 from comfytui.sanitize import plain
 
@@ -20,9 +20,7 @@ def register(
     add: Callable[..., argparse.ArgumentParser], global_flags: Callable[..., None]
 ) -> None:
     workflow = add("workflow")
-    sub = workflow.add_subparsers(
-        dest="action", metavar="ACTION", required=True, parser_class=type(workflow)
-    )
+    sub = actions(workflow)
     push = sub.add_parser(
         "push",
         help="upload a workflow as a new workflow or a new version",

@@ -24,6 +24,14 @@ def note(text: str) -> None:
     print(plain(text), file=sys.stderr, flush=True)
 
 
+def actions(parser: argparse.ArgumentParser) -> Any:
+    """The required ACTION subcommands of a command (`auth login`, `workflow push`, `demo
+    reset`), parsed by the command's own parser class (its one-line errors)."""
+    return parser.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=type(parser)
+    )
+
+
 def settings_from(args: argparse.Namespace, *, new_profile: bool = False) -> Settings:
     """Defaults < config.toml < environment < the --api-url / --profile flags.
 

@@ -184,11 +184,14 @@ def input_rows(specs: Sequence[InputSpec]) -> str:
     return format_table(("INPUT", "KIND", "DEFAULT", "ALLOWED", "LABEL"), rows)
 
 
-def run_block(run: Run) -> str:
+def run_block(run: Run, queue_position: int | None = None) -> str:
+    """`show run`: the run's fields, inputs as typed (`cfg = 7`), outputs and texts;
+    `queue_position` (runs waiting before it) when the server told."""
     text = format_pairs(
         [
             ("id", run.id),
             ("status", run_status(run)),
+            ("queue position", None if queue_position is None else f"{queue_position} ahead"),
             ("live status", None if run.is_terminal else run.live_status),
             ("deployment", run.deployment_id),
             ("workflow", run.workflow_id),
@@ -205,8 +208,7 @@ def run_block(run: Run) -> str:
     )
     if run.inputs:
         text += "\ninputs:\n" + "\n".join(
-            f"  {plain(k)} = {plain(json.dumps(v, ensure_ascii=True), 200)}"
-            for k, v in run.inputs.items()
+            f"  {plain(k)} = {plain(input_text(v), 200)}" for k, v in run.inputs.items()
         )
     if run.outputs:
         text += "\noutputs:\n" + "\n".join(
@@ -215,6 +217,13 @@ def run_block(run: Run) -> str:
     if run.texts:
         text += "\ntexts:\n" + "\n".join(f"  {plain(t, 500)}" for t in run.texts)
     return text
+
+
+def input_text(value: Any) -> str:
+    """A run input in `show run`: numbers as typed (`7`, not `7.0`), the rest as JSON."""
+    if isinstance(value, int | float):  # bool too: `true`, `false`
+        return formats.value_text(value)
+    return json.dumps(value, ensure_ascii=True)
 
 
 def split_pairs(run: Run) -> list[tuple[str, str | None]]:

@@ -232,28 +232,47 @@ def _past_runs(rng: random.Random, data: SeedData) -> None:
     for index in range(len(RUN_STATUSES) * 3):
         status = RUN_STATUSES[index % len(RUN_STATUSES)]
         deployment = deployments[index % len(deployments)]
-        version = data.versions[deployment["workflow_version_id"]]
-        machine = data.machines[deployment["machine_id"]]
         created = BASE_TIME - timedelta(hours=3 * (len(RUN_STATUSES) * 3 - index))
-        nodes = tuple(node_classes(version["workflow_api"]))
-        record = RunRecord(
-            id=seeded_uuid(rng),
-            deployment_id=deployment["id"],
-            workflow_id=deployment["workflow_id"],
-            workflow_version_id=version["id"],
-            machine_id=machine["id"],
-            created=created,
-            inputs={"prompt": f"seeded run {index}", "seed": index},
-            nodes=nodes,
+        record = run_record(
+            seeded_uuid(rng),
+            data,
+            deployment,
+            created,
+            {"prompt": f"seeded run {index}", "seed": index},
             error="Machine error: seeded failure" if status == "failed" else None,
-            output_format=deployment["output_format"],
             number=index + 1,
-            gpu=machine["gpu"],
-            machine_type=machine["type"],
             speed=0.05,
         )
         record.frozen = _frozen_view(record, status)
         data.runs[record.id] = record
+
+
+def run_record(
+    run_id: str,
+    data: SeedData,
+    deployment: dict[str, Any],
+    created: datetime,
+    inputs: dict[str, Any],
+    **fields: Any,
+) -> RunRecord:
+    """A seeded run of `deployment` (its version, machine, GPU, node classes and output
+    format); `fields` set the rest of the `RunRecord` (the tests' world and the demo's)."""
+    version = data.versions[deployment["workflow_version_id"]]
+    machine = data.machines[deployment["machine_id"]]
+    return RunRecord(
+        id=run_id,
+        deployment_id=deployment["id"],
+        workflow_id=deployment["workflow_id"],
+        workflow_version_id=version["id"],
+        machine_id=machine["id"],
+        created=created,
+        inputs=inputs,
+        nodes=tuple(node_classes(version["workflow_api"])) or ("KSampler",),
+        output_format=deployment["output_format"],
+        gpu=machine["gpu"],
+        machine_type=machine["type"],
+        **fields,
+    )
 
 
 def _frozen_view(record: RunRecord, status: str) -> RunView:

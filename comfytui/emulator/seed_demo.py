@@ -14,9 +14,8 @@ from typing import Any
 
 from comfytui.emulator import graphs
 from comfytui.emulator.common import now, seeded_uuid
-from comfytui.emulator.discovery import node_classes
 from comfytui.emulator.lifecycle import RunRecord, RunView
-from comfytui.emulator.seed import SeedData, build
+from comfytui.emulator.seed import SeedData, build, run_record
 
 DAY = 24 * 3600.0
 RUN_TIMEOUT_S = DAY  # the hosted service times a run out after 24 h
@@ -96,20 +95,12 @@ def _machine(data: SeedData, deployment: dict[str, Any]) -> dict[str, Any]:
 
 
 def _record(rng: random.Random, data: SeedData, deployment: dict[str, Any], created: datetime):
-    version = data.versions[deployment["workflow_version_id"]]
-    machine = _machine(data, deployment)
-    return RunRecord(
-        id=seeded_uuid(rng),
-        deployment_id=deployment["id"],
-        workflow_id=deployment["workflow_id"],
-        workflow_version_id=version["id"],
-        machine_id=machine["id"],
-        created=created,
-        inputs={"prompt": rng.choice(PROMPTS), "seed": rng.randrange(2**32)},
-        nodes=tuple(node_classes(version["workflow_api"])) or ("KSampler",),
-        output_format=deployment["output_format"],
-        gpu=machine["gpu"],
-        machine_type=machine["type"],
+    return run_record(
+        seeded_uuid(rng),  # first: the id, then the inputs draw from `rng`
+        data,
+        deployment,
+        created,
+        {"prompt": rng.choice(PROMPTS), "seed": rng.randrange(2**32)},
         timeout_s=RUN_TIMEOUT_S,
     )
 

@@ -89,8 +89,8 @@ def v2_outputs(state: EmulatorState, record: RunRecord, view: RunView) -> list[d
     ]
 
 
-def hosted_run_fields(record: RunRecord, view: RunView) -> dict[str, Any]:
-    """The run keys the hosted v1 body (§1.4) and the v2 WorkflowRunModel (§2.4) share."""
+def run_head(record: RunRecord) -> dict[str, Any]:
+    """The first keys of every dialect's run body, in their order (ids, inputs, origin)."""
     return {
         "id": record.id,
         "workflow_version_id": record.workflow_version_id,
@@ -98,6 +98,13 @@ def hosted_run_fields(record: RunRecord, view: RunView) -> dict[str, Any]:
         "workflow_id": record.workflow_id,
         "machine_id": record.machine_id,
         "origin": record.origin,
+    }
+
+
+def hosted_run_fields(record: RunRecord, view: RunView) -> dict[str, Any]:
+    """The run keys the hosted v1 body (§1.4) and the v2 WorkflowRunModel (§2.4) share."""
+    return {
+        **run_head(record),
         "status": view.status,
         "created_at": iso(record.created),
         "updated_at": iso(view.updated_at or record.created),

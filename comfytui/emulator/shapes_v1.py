@@ -7,7 +7,13 @@ from typing import Any
 
 from comfytui.emulator.common import iso
 from comfytui.emulator.lifecycle import RunRecord, RunView
-from comfytui.emulator.shapes import error_detail, hosted_run_fields, media_item, output_data
+from comfytui.emulator.shapes import (
+    error_detail,
+    hosted_run_fields,
+    media_item,
+    output_data,
+    run_head,
+)
 from comfytui.emulator.state import EmulatorState
 
 # The self-host database knows five statuses; the others map onto the nearest one.
@@ -50,12 +56,7 @@ def selfhost_run(state: EmulatorState, record: RunRecord, when: datetime) -> dic
     if view.status == "success":
         outputs.insert(0, _timings(record))
     return {
-        "id": record.id,
-        "workflow_version_id": record.workflow_version_id,
-        "workflow_inputs": record.inputs,
-        "workflow_id": record.workflow_id,
-        "machine_id": record.machine_id,
-        "origin": record.origin,
+        **run_head(record),
         "status": SELFHOST_STATUS.get(view.status, view.status),
         "ended_at": iso(view.ended_at),
         "created_at": iso(record.created),

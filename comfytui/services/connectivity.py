@@ -36,6 +36,10 @@ PROBLEM_WORDS = {
     "bad-answer": "bad answers",
 }
 
+#: the errors that are the link's trouble (a `problem_of` kind: offline, no answer, 5xx, 429,
+#: unusable answer), not the request's; `ui.failures.describe` words them as warnings
+LINK_ERRORS = (NetworkError, ServerError, RateLimitedError, ProtocolError)
+
 BACKOFF_FIRST = 1.0
 BACKOFF_MAX = 30.0
 

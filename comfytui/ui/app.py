@@ -2,8 +2,9 @@
 
 Start-up: the main screen paints at once; a worker opens the session (demo mode starts the
 emulator there), then every pane paints its cached rows and revalidates in the background.
-Two mixins hold the rest: connection state and failures as words (`ui/app_connection.py`), and
-the runs' side (`ui/runs/app_runs.py`: `n`, run messages, resuming, run-ended alerts).
+Mixins hold the rest: connection state and failures as words (`ui/app_connection.py`), the
+runs' side (`ui/runs/app_runs.py`: `n`, run messages, resuming, run-ended alerts) and switching
+profiles (`ui/app_profiles.py`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from comfytui.ui.app_connection import AppConnection
 from comfytui.ui.app_profiles import AppProfiles
 from comfytui.ui.commandline.dispatch import CommandRunner
 from comfytui.ui.commandline.history import CommandHistory
-from comfytui.ui.commands import ComfyCommands
 from comfytui.ui.connection import follow_link
 from comfytui.ui.failures import describe
 from comfytui.ui.messages import SessionReady
@@ -40,6 +40,8 @@ from comfytui.ui.stylesheets import stylesheet_paths
 from comfytui.ui.widgets.status import ConnectionState
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from comfytui.services import Session
 
 
@@ -52,10 +54,18 @@ def _is_text_field(widget: object) -> bool:
     return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
+def _comfy_commands() -> type[Provider]:
+    """The palette's provider, loaded when the palette first opens (`textual.command` and its
+    fuzzy matcher cost ~15-35 ms of start-up otherwise; Textual accepts a callable here)."""
+    from comfytui.ui.commands import ComfyCommands
+
+    return ComfyCommands
+
+
 class ComfyTUI(OpaqueScreens, AppConnection, AppRuns, AppProfiles, App[int]):
     TITLE = "comfytui"
     CSS_PATH: ClassVar = stylesheet_paths()
-    COMMANDS: ClassVar = App.COMMANDS | {ComfyCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {_comfy_commands}
     BINDINGS: ClassVar = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         # q quits only where nothing typed can be lost (a form: never); ctrl+q (Textual's) asks

@@ -12,14 +12,8 @@ from functools import partial
 from textual import work
 from textual.worker import Worker, WorkerState
 
-from comfytui.errors import (
-    ComfyTuiError,
-    ConnectFailedError,
-    NetworkError,
-    ProtocolError,
-    RateLimitedError,
-    ServerError,
-)
+from comfytui.errors import ComfyTuiError, ConnectFailedError
+from comfytui.services.connectivity import LINK_ERRORS
 from comfytui.ui.messages import WorkFailed
 
 log = logging.getLogger("comfytui.ui")
@@ -40,7 +34,7 @@ def describe(error: BaseException) -> tuple[str, str]:
     """The one line shown to the user for `error`, and the notification severity."""
     if isinstance(error, ConnectFailedError):  # only a connection that failed is "offline"
         return f"offline: {error}", "warning"
-    if isinstance(error, NetworkError | ServerError | RateLimitedError | ProtocolError):
+    if isinstance(error, LINK_ERRORS):
         return str(error), "warning"  # named by errmap: timeout, server error, rate limit, ...
     if isinstance(error, ComfyTuiError):
         return str(error), "error"

@@ -9,6 +9,7 @@ from typing import ClassVar
 from rich.text import Text
 
 from comfytui.models import Deployment
+from comfytui.services.filter_words import word_matches
 from comfytui.ui.format import ago, safe
 from comfytui.ui.panes.base import Column
 from comfytui.ui.panes.catalog import CatalogPane
@@ -42,12 +43,7 @@ class DeploymentsPane(CatalogPane[Deployment]):
         )
 
     def word_matches(self, item: Deployment, word: str) -> bool | None:
-        # `@staging`: that environment; `/txt2img`: that name (the `:dep` command's filters)
-        if word.startswith("@") and len(word) > 1:
-            return (item.environment or "").casefold() == word[1:]
-        if word.startswith("/") and len(word) > 1:
-            return (item.name or "").casefold() == word[1:]
-        return None
+        return word_matches("deployments", item, word)  # `@staging`, `/txt2img`
 
     def open_item(self, item: Deployment) -> None:
         from comfytui.ui.screens.details import DeploymentScreen

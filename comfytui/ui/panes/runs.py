@@ -20,13 +20,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 
-from comfytui.models import Run, RunStatus, RunSummary
+from comfytui.models import Run, RunSummary
+from comfytui.services.filter_words import word_matches
 from comfytui.ui.failures import fetch
 from comfytui.ui.format import ago, duration, progress, safe, short_id, status
 from comfytui.ui.panes.base import Column, ResourcePane
 from comfytui.ui.runs.split_bar import seconds_text
 
-STATUS_WORDS = frozenset(s.value for s in RunStatus)
 COLD_AT = 5  # the optional Cold start column's place: after Took
 
 
@@ -251,11 +251,7 @@ class RunsPane(ResourcePane[RunSummary]):
 
     def word_matches(self, item: RunSummary, word: str) -> bool | None:
         # `/txt2img`: runs of that deployment; a status word (`failed`): runs in that status
-        if word.startswith("/") and len(word) > 1:
-            return (self.deployment_name(item) or "").casefold() == word[1:]
-        if word in STATUS_WORDS:
-            return str(getattr(item.status, "value", item.status)).casefold() == word
-        return None
+        return word_matches("runs", item, word, self.deployment_name(item))
 
     def open_item(self, item: RunSummary) -> None:
         from comfytui.ui.runs import RunScreen

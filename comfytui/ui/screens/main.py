@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
@@ -19,6 +20,7 @@ class MainScreen(Screen[None]):
     ALLOW_IN_MAXIMIZED_VIEW = "AppFooter, StatusBar, OfflineBanner"
     #: the first focus lands on the Deployments rows (one focus change at start-up, not two)
     AUTO_FOCUS = "#pane-deployments PaneTable"
+    _resumed_once = False
     BINDINGS: ClassVar = [
         Binding("1", "show_pane(0)", "Workflows", show=False, id="main.pane1"),
         Binding("2", "show_pane(1)", "Deployments", show=False, id="main.pane2"),
@@ -39,6 +41,14 @@ class MainScreen(Screen[None]):
             for pane in PANES:
                 yield pane(id=f"pane-{pane.KIND}")
         yield AppFooter()
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # The first resume follows the mount that styled every node: restyling them all again
+        # (~70 style passes) would change nothing. Later resumes (back from a screen) restyle.
+        if not self._resumed_once:
+            self._resumed_once = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
 
     def on_listing_loaded(self, message: ListingLoaded) -> None:
         # Runs show deployment names: hand them over whenever deployments arrive.
