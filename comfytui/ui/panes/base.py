@@ -13,9 +13,10 @@ become 10,000 table rows. `g`/`G` jump to the first/last row of the whole list.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
@@ -26,7 +27,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from comfytui.formats import no_match_text
+from comfytui.formats import ago_changes_in, no_match_text
 from comfytui.models import ItemRef
 from comfytui.ui.failures import ReportsFailures, fetch
 from comfytui.ui.format import ago, sort_key
@@ -100,6 +101,8 @@ class ResourcePane(ReportsFailures, FilteredPane, Vertical, Generic[T], can_focu
         self.revalidated = False  # a server answer (or its offline fallback) has arrived
         self._haystacks: dict[int, str] = {}
         self._notice_shown: tuple[str | None] | None = None  # the notice's text once set
+        #: (window start, first and last row on screen) and when one of their times turns over
+        self._ticks_due: tuple[tuple[int, int, int], datetime] | None = None
 
     # --- subclasses fill these in -------------------------------------------------------------
 
@@ -277,6 +280,7 @@ class ResourcePane(ReportsFailures, FilteredPane, Vertical, Generic[T], can_focu
         return self.view[start : start + self.WINDOW]
 
     def _paint(self, start: int, cursor: int) -> None:
+        self._ticks_due = None  # other rows: the next tick looks at them all
         table = self.table
         now = self.comfy.now()
         table.clear()
@@ -343,39 +347,55 @@ class ResourcePane(ReportsFailures, FilteredPane, Vertical, Generic[T], can_focu
         return self.item_id(item) if item is not None else None
 
     def update_item(self, item: T) -> None:
-        """Replace one item and update its row in place (no reload, cursor untouched)."""
+        """Replace one item and update its row in place (no reload, cursor untouched).
+
+        Only the cells whose text changed are repainted (`set_cell`): `update_cell` repaints
+        the whole table, and a few runs moving would redraw every visible row each poll."""
         key = self.item_id(item)
         for seq in (self.items, self.view):
             for i, old in enumerate(seq):
                 if self.item_id(old) == key:
+                    self._haystacks.pop(id(old), None)
                     seq[i] = item
                     break
-        self._haystacks.pop(id(item), None)
         table = self.table
         if key not in table.rows:
             return
+        self._ticks_due = None  # its time columns start over ("just now")
         for column, cell in zip(self.COLUMNS, self.cells(item, self.comfy.now()), strict=True):
-            table.update_cell(key, column.key, cell)
+            set_cell(table, key, column.key, cell)
 
     def tick_times(self, now: datetime) -> int:
         """Recompute the `ticks` columns of the rows on screen; repaint only changed cells.
 
         Relative times ("34 s ago") keep moving, so a newest-first list always reads in
-        order. Returns how many cells changed (0 when idle: no repaint)."""
+        order. Returns how many cells changed (0 when idle: no repaint). Called every second:
+        the rows on screen are looked at again only once one of their texts can have turned
+        over ("3 min ago" stays for a minute), or when other rows came on screen."""
         columns = [c.key for c in self.COLUMNS if c.ticks]
         if not columns or not self.is_mounted or not self.table.row_count:
             return 0
         table = self.table
         top = max(int(table.scroll_y) - 1, 0)  # the header row takes one line
         bottom = min(top + table.size.height + 1, table.row_count)
-        changed = 0
+        shown = (self.window_start, top, bottom)
+        if self._ticks_due is not None and shown == self._ticks_due[0] and now < self._ticks_due[1]:
+            return 0
+        changed, due = 0, math.inf
         for row in range(top, bottom):
             item = self.item_at(self.window_start + row)
             if item is None:
                 continue
             key = self.item_id(item)
             for column in columns:  # only the time: cheap enough for every second
-                changed += set_cell(table, key, column, ago(self.time_of(item, column), now))
+                when = self.time_of(item, column)
+                changed += set_cell(table, key, column, ago(when, now))
+                if when is not None:
+                    due = min(due, ago_changes_in(when, now))
+        if math.isfinite(due):
+            self._ticks_due = (shown, now + timedelta(seconds=due))
+        else:
+            self._ticks_due = (shown, now + timedelta(days=1))
         return changed
 
     def time_of(self, item: T, key: str) -> datetime | None:
