@@ -4,6 +4,8 @@ built or the server asked (ui/firstpaint.py), and the gate never holds anybody u
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
 from support_ui import panes_filled, settings_for, wait_until
 
@@ -32,6 +34,33 @@ async def test_a_part_that_never_paints_holds_nobody_up_past_the_timeout():
     gate.painted("a")
     await asyncio.wait_for(gate.wait(), 10)
     assert gate.is_open
+
+
+async def test_waiters_go_on_after_a_quiet_moment_not_while_the_process_works():
+    # a thread of ours burns CPU for 0.4 s (a client being built, an emulator starting): the
+    # gate waits for it and then for `quiet` seconds of idleness (the frame written out)
+    gate = FirstPaint(1, timeout=5, settle=10.0, quiet=0.1)
+
+    def burn() -> None:
+        end = time.monotonic() + 0.4
+        while time.monotonic() < end:
+            pass
+
+    worker = threading.Thread(target=burn)
+    gate.painted("a")
+    started = time.monotonic()
+    worker.start()
+    await asyncio.wait_for(gate.wait(), 30)
+    assert time.monotonic() - started >= 0.4 + 0.1 - 0.03
+    worker.join()
+
+
+async def test_settling_is_bounded_even_if_the_process_never_rests():
+    gate = FirstPaint(1, timeout=5, settle=0.3, quiet=60.0)  # quiet can never be reached
+    gate.painted("a")
+    started = time.monotonic()
+    await asyncio.wait_for(gate.wait(), 30)
+    assert time.monotonic() - started < 5  # the settle bound (0.3 s) let it go
 
 
 async def test_cached_rows_of_every_pane_are_painted_before_the_client_is_built(
