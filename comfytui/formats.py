@@ -62,6 +62,17 @@ def ago_text(when: datetime, now: datetime) -> str:
     return _aware(when).strftime("%Y-%m-%d")
 
 
+def ago_changes_in(when: datetime, now: datetime) -> float:
+    """Seconds until `ago_text(when, now)` reads differently (the unit it shows turns over)."""
+    seconds = (_aware(now) - _aware(when)).total_seconds()
+    if seconds < 10:
+        return 10 - seconds
+    for unit, limit in ((1, 60), (60, 3600), (3600, 86400), (86400, 86400 * 60)):
+        if seconds < limit:
+            return unit - seconds % unit
+    return math.inf  # a date: it stays
+
+
 def number_text(value: float | int | None) -> str:
     """A number as typed: whole floats without ".0", never an exponent for a whole number."""
     if value is None:

@@ -87,3 +87,27 @@ async def test_client_watches_are_paced(emulator_factory):
         finals = await asyncio.gather(*(follow(i) for i in ids))
         assert all(r.is_terminal for r in finals)
         assert pacer._next > before and pacer._next >= start + 5 * 0.01
+
+
+async def test_a_callable_interval_is_asked_before_each_wait():
+    # the run watcher passes a callable: a run polled in the background waits longer than one
+    # whose screen is open, and the answer may change while the run is followed
+    calls = 0
+
+    async def get_run(run_id: str) -> Run:
+        nonlocal calls
+        calls += 1
+        status = RunStatus.SUCCESS if calls >= 4 else RunStatus.RUNNING
+        return replace(_run(run_id, status), progress=calls / 4)
+
+    asked: list[float] = []
+
+    def interval() -> float:
+        asked.append(0.05 if len(asked) < 2 else 0.001)
+        return asked[-1]
+
+    start = time.perf_counter()
+    runs = [r async for r in poll(get_run, "r1", interval, 1.0)]
+    assert [r.status for r in runs][-1] is RunStatus.SUCCESS and len(runs) == 4
+    assert len(asked) >= 4  # once at the start, then before each of the three waits
+    assert time.perf_counter() - start >= 0.05 + 0.001  # the waits followed the answers

@@ -47,6 +47,12 @@ def test_parse(line, name, args):
     assert (parsed.name, parsed.args) == (name, args)
 
 
+def test_a_bang_is_kept_for_the_command():
+    assert parse(":q!").bang and parse(":q!").name == "quit"
+    assert not parse(":q").bang
+    assert parse("x", {"x": "q!"}).bang  # through a user alias too
+
+
 def test_user_aliases_expand_and_keep_arguments():
     aliases = {"bad": "runs failed", "st": "dep @staging"}
     assert parse(":bad extra", aliases).args == ("failed", "extra")

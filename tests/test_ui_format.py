@@ -44,3 +44,21 @@ def test_progress_status_duration():
 def test_sort_key_puts_empty_last_and_folds_case():
     values = ["b", None, "A", ""]
     assert sorted(values, key=sort_key) == ["A", "b", None, ""]
+
+
+def test_ago_changes_in_is_when_the_relative_time_turns_over():
+    from datetime import UTC, datetime, timedelta
+
+    from comfytui.formats import ago_changes_in, ago_text
+
+    when = datetime(2025, 1, 1, tzinfo=UTC)
+    for age in (0.0, 3.2, 9.99, 10.0, 34.5, 59.9, 60.0, 61.0, 3599.0, 3600.0, 7300.0, 86399.0,
+                86400.0, 90000.0, 86400 * 59.5):  # fmt: skip
+        now = when + timedelta(seconds=age)
+        wait = ago_changes_in(when, now)
+        assert wait > 0
+        before = ago_text(when, now + timedelta(seconds=wait - 0.001))
+        after = ago_text(when, now + timedelta(seconds=wait + 0.001))
+        assert before == ago_text(when, now), age  # nothing moves before that
+        assert after != before, age  # and it has moved just after
+    assert ago_changes_in(when, when + timedelta(days=90)) == float("inf")  # a date stays

@@ -143,3 +143,22 @@ async def test_compare_shows_the_varying_inputs_under_each(emulator):
             await wait_until(pilot, lambda: any(v.frames_shown > 1 for v in views), timeout=30)
             await pilot.press("escape")
             assert app.screen is screen
+
+
+async def test_n_starts_a_run_for_the_tile_under_the_cursor(emulator):
+    """`n` on the gallery acts on the focused tile's run (its deployment), not a picker."""
+    from comfytui.ui.runs import RunFormScreen
+
+    settings = settings_for(emulator)
+    async with Session.open(settings) as session:
+        older = await finished_run(session, "webp-out", {"prompt": "red fox"})
+        await finished_run(session, "gif-out", {"prompt": "moving ball"})
+        app = ComfyTUI(settings, session=session, clock=lambda: FIXED_NOW)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _open_gallery(pilot, app)
+            await wait_until(pilot, lambda: len(shown(app)) >= 2, timeout=30)
+            await pilot.press("right")  # newest first: the webp-out run's tile
+            assert screen.current is not None and screen.current.run_id == older.id
+            await pilot.press("n")
+            await wait_until(pilot, lambda: isinstance(app.screen, RunFormScreen), timeout=30)
+            assert app.screen.deployment.id == older.deployment_id

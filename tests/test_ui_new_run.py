@@ -180,12 +180,40 @@ async def test_q_on_a_form_does_not_quit_ctrl_q_asks_and_drafts_survive(emulator
         await poll_until(pilot, lambda: not app.is_running)
 
 
-async def test_q_quits_at_once_when_nothing_was_typed(emulator):
-    async with _main_screen(emulator) as (pilot, app):
+async def _leave_a_form(
+    pilot, app: ComfyTUI, deployment_id: str = "", typed: str = ""
+) -> RunFormScreen:
+    """Open the form of a deployment (none: the Deployments pane's row), type `typed` into its
+    `negative` prompt (none: no draft), escape."""
+    if deployment_id:
+        form = await _n_on_deployment(pilot, app, deployment_id)
+    else:
         await pilot.press("2", "n")
         form = await _form(pilot, app)
-        await pilot.press("escape")  # nothing typed: no draft
-        await poll_until(pilot, lambda: app.screen is app.main)
+    if typed:
+        negative = next(f for f in form.fields if f.spec.input_id == "negative")
+        negative.editor.focus()
+        await pilot.press(*typed)
+    await pilot.press("escape")  # a draft is kept, not sent
+    await poll_until(pilot, lambda: app.screen is app.main)
+    return form
+
+
+async def test_q_quits_at_once_when_nothing_was_typed(emulator):
+    async with _main_screen(emulator) as (pilot, app):
+        form = await _leave_a_form(pilot, app)
         assert form.deployment.id
         await pilot.press("q")
+        await poll_until(pilot, lambda: not app.is_running)
+
+
+async def test_colon_q_asks_for_a_draft_and_colon_q_bang_quits_at_once(emulator):
+    async with _main_screen(emulator) as (pilot, app):
+        production = _dep_id(emulator, "txt2img", "production")
+        await _leave_a_form(pilot, app, production, typed="quiet")
+        app.run_command("q")  # `:q` asks: typed input would be lost
+        await poll_until(pilot, lambda: isinstance(app.screen, QuitConfirm))
+        await pilot.press("n")
+        await poll_until(pilot, lambda: app.screen is app.main)
+        app.run_command("q!")  # like vim: no question
         await poll_until(pilot, lambda: not app.is_running)

@@ -130,6 +130,22 @@ async def test_every_input_kind_is_filled_and_validated(emulator, tmp_path):
         assert any(r.id == view.run_id for r in app.main.runs.items)
 
 
+async def test_a_prefilled_prompt_has_the_cursor_at_its_end(emulator):
+    app = ComfyTUI(settings_for(emulator))
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await _open_form(pilot, app, "txt2img")
+        prompt = _field(form, "prompt")
+        assert prompt.raw() == "a lighthouse at dusk, oil painting"
+        prompt.editor.focus()
+        await wait_until(pilot, lambda: prompt.editor.has_focus)
+        await pilot.press(*", at sea")  # typing goes on from the end, as in any editor
+        assert prompt.raw() == "a lighthouse at dusk, oil painting, at sea"
+        # a value shown later (last values, a restored draft) puts the cursor at its end too
+        prompt.set_value("a red fox")
+        await pilot.press("!")
+        assert prompt.raw() == "a red fox!"
+
+
 async def test_media_kinds_and_last_values_are_offered(emulator):
     app = ComfyTUI(settings_for(emulator))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -293,7 +293,7 @@ class ComfyDeployClient:
         self,
         run_id: str,
         *,
-        min_interval: float = 0.5,
+        min_interval: watch.Interval = 0.5,
         max_interval: float = 5.0,
         report: watch.Report | None = None,
     ) -> AsyncIterator[Run]:

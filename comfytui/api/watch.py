@@ -14,6 +14,13 @@ from comfytui.models import Run
 GetRun = Callable[[str], Awaitable[Run]]
 #: told of every poll: None when the server answered, the error when a rate limit is waited out
 Report = Callable[[BaseException | None], object]
+#: the shortest wait between two polls: seconds, or asked before each wait (it may change while
+#: the run is followed: a run on screen is polled more often than one in the background)
+Interval = float | Callable[[], float]
+
+
+def _seconds(interval: Interval) -> float:
+    return interval() if callable(interval) else interval
 
 
 class Pacer:
@@ -43,7 +50,7 @@ class Pacer:
 async def poll(
     get_run: GetRun,
     run_id: str,
-    min_interval: float,
+    min_interval: Interval,
     max_interval: float,
     last: Run | None = None,
     pacer: Pacer | None = None,
@@ -51,12 +58,13 @@ async def poll(
 ) -> AsyncIterator[Run]:
     """Yield each changed snapshot until terminal.
 
-    The interval starts at `min_interval` and doubles up to `max_interval` while nothing
-    changes; a rate limit that outlasted `get_run`'s own retries is waited out (Retry-After).
-    Each request first waits for its slot from `pacer` (shared by the client's watches).
-    `report` hears of each poll's outcome (other errors propagate to the caller).
+    The interval starts at `min_interval` (asked again before each wait when it is a
+    callable) and doubles up to `max_interval` while nothing changes; a rate limit that
+    outlasted `get_run`'s own retries is waited out (Retry-After). Each request first waits
+    for its slot from `pacer` (shared by the client's watches). `report` hears of each
+    poll's outcome (other errors propagate to the caller).
     """
-    interval = min_interval
+    interval = _seconds(min_interval)
     while True:
         if pacer is not None:
             await pacer.wait()
@@ -70,13 +78,14 @@ async def poll(
             continue
         if report is not None:
             report(None)
+        floor = _seconds(min_interval)
         if run != last:
-            last, interval = run, min_interval
+            last, interval = run, floor
             yield run
             if run.is_terminal:
                 return
         else:
-            interval = min(interval * 2, max_interval)
+            interval = max(min(interval * 2, max_interval), floor)
         await asyncio.sleep(interval)
 
 

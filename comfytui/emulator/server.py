@@ -15,6 +15,7 @@ import uvicorn
 from comfytui.emulator import DIALECTS
 from comfytui.emulator.app import api_listener, storage_listener
 from comfytui.emulator.faults import DroppedConnection, FaultSpec
+from comfytui.emulator.quiet_server import QuietServer
 from comfytui.emulator.state import EmulatorState
 
 START_TIMEOUT = 10.0
@@ -75,7 +76,7 @@ class EmulatorServer:
             world=world,
             state_file=state_file,
         )
-        self._servers: list[uvicorn.Server] = []
+        self._servers: list[QuietServer] = []
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
@@ -126,7 +127,7 @@ class EmulatorServer:
             raise RuntimeError(f"emulator failed to start: {self._error!r}")
         return self
 
-    def _server(self, app: Any) -> uvicorn.Server:
+    def _server(self, app: Any) -> QuietServer:
         config = uvicorn.Config(
             app,
             log_level="warning",
@@ -137,7 +138,7 @@ class EmulatorServer:
             timeout_graceful_shutdown=1,
             timeout_keep_alive=5,
         )
-        return uvicorn.Server(config)
+        return QuietServer(config)
 
     def _run(self, *sockets: list[socket.socket]) -> None:
         try:
@@ -161,7 +162,7 @@ class EmulatorServer:
     def stop(self) -> None:
         """Ask both servers to exit and wait for the thread (bounded)."""
         for server in self._servers:
-            server.should_exit = True
+            server.stop()
         if self._thread is not None:
             self._thread.join(STOP_TIMEOUT)
             if self._thread.is_alive():

@@ -27,6 +27,7 @@ from comfytui.services.sweeps import queued_run
 
 if TYPE_CHECKING:
     from comfytui.api import ComfyDeployClient
+    from comfytui.api.watch import Interval
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,12 @@ class RunService:
     # --- follow -------------------------------------------------------------------------------
 
     async def watch(
-        self, run_id: str, *, save: bool = True, report: Report | None = None
+        self,
+        run_id: str,
+        *,
+        save: bool = True,
+        report: Report | None = None,
+        min_interval: Interval | None = None,
     ) -> AsyncIterator[Run]:
         """Each change of the run until it ends, written to the cache before it is yielded.
 
@@ -112,8 +118,10 @@ class RunService:
         the iteration finishes; a failure there is logged, and a later `save_outputs` reports it.
         Every poll's outcome goes to the session's `Connectivity` and to `report` (None: the
         server answered; an error: a rate limit being waited out, or the error that ends the
-        watch). A run the server answers 404 for is marked `not-found` in the cache and
-        yielded once more, so it is never left "queued" (see `mark_not_found`).
+        watch). `min_interval` (seconds, or a callable asked before each wait) overrides the
+        service's shortest poll interval. A run the server answers 404 for is marked
+        `not-found` in the cache and yielded once more, so it is never left "queued"
+        (see `mark_not_found`).
         """
         known = await self.cache.get_run(run_id)
         if known is not None and known.is_terminal:
@@ -130,8 +138,9 @@ class RunService:
                     report(error)
 
             stream = self.client.watch_run(
-                run_id, min_interval=self.min_interval, max_interval=self.max_interval,
-                report=heard,
+                run_id,
+                min_interval=self.min_interval if min_interval is None else min_interval,
+                max_interval=self.max_interval, report=heard,
             )  # fmt: skip
             try:
                 async for snapshot in stream:

@@ -1,56 +1,48 @@
-"""`ComfyTUI`: the app shell. Opens the services session, owns connection state, routes messages.
+"""`ComfyTUI`: the app shell. Opens the services session, routes keys, actions and commands.
 
 Start-up: the main screen paints at once; a worker opens the session (demo mode starts the
 emulator there), then every pane paints its cached rows and revalidates in the background.
-Worker failures from anywhere arrive here as `WorkFailed` and become one-line notifications.
+Mixins hold the rest: connection state and failures as words (`ui/app_connection.py`), the
+runs' side (`ui/runs/app_runs.py`: `n`, run messages, resuming, run-ended alerts) and switching
+profiles (`ui/app_profiles.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from time import monotonic
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from comfytui.errors import ComfyTuiError, NetworkError
-from comfytui.notify import Notifier
+from comfytui.errors import ComfyTuiError
 from comfytui.settings import Settings
 from comfytui.ui import readonly as ro
+from comfytui.ui.app_connection import AppConnection
+from comfytui.ui.app_profiles import AppProfiles
 from comfytui.ui.commandline.dispatch import CommandRunner
 from comfytui.ui.commandline.history import CommandHistory
-from comfytui.ui.connection import LinkChanged, follow_link, sync_state
-from comfytui.ui.failures import describe, log, summary
-from comfytui.ui.messages import RunStarted, RunUpdated, WorkFailed
-from comfytui.ui.panes import ListingLoaded
+from comfytui.ui.connection import follow_link
+from comfytui.ui.failures import describe
+from comfytui.ui.messages import SessionReady
 from comfytui.ui.panes.runs import RunsPane
 from comfytui.ui.repaint import OpaqueScreens
+from comfytui.ui.runs.app_runs import AppRuns
 from comfytui.ui.runs.watcher import RunWatcher
 from comfytui.ui.screens.main import MainScreen
 from comfytui.ui.stylesheets import stylesheet_paths
-from comfytui.ui.widgets.status import ConnectionState, OfflineBanner, StatusBar
+from comfytui.ui.widgets.status import ConnectionState
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
     from comfytui.services import Session
-
-
-class SessionReady(Message):
-    """The services session is open (or failed to open: `error`)."""
-
-    def __init__(self, error: BaseException | None = None) -> None:
-        super().__init__()
-        self.error = error
 
 
 def _is_text_field(widget: object) -> bool:
@@ -70,7 +62,7 @@ def _comfy_commands() -> type[Provider]:
     return ComfyCommands
 
 
-class ComfyTUI(OpaqueScreens, App[int]):
+class ComfyTUI(OpaqueScreens, AppConnection, AppRuns, AppProfiles, App[int]):
     TITLE = "comfytui"
     CSS_PATH: ClassVar = stylesheet_paths()
     COMMANDS: ClassVar = App.COMMANDS | {_comfy_commands}
@@ -108,10 +100,7 @@ class ComfyTUI(OpaqueScreens, App[int]):
         self.command_history = CommandHistory(settings.locations.data_dir / "command_history")
         self.readonly_flag = False  # --readonly given: kept across :profile switches
         self.started_here: set[str] = set()  # runs queued from this app (notifications)
-        self._notifier: Notifier | None = None
         self.state.readonly = settings.readonly
-        self._last_failure: str | None = None
-        self._last_failure_at = 0.0
         if settings.theme:
             self.theme = settings.theme
         if settings.keymap:
@@ -216,149 +205,6 @@ class ComfyTUI(OpaqueScreens, App[int]):
         self._resume_runs()
         self._show_state()
 
-    def on_link_changed(self, message: LinkChanged) -> None:
-        """The connection changed; back online: say so and revalidate every pane (no `r`)."""
-        was_down, self._link_down = getattr(self, "_link_down", False), not message.online
-        if message.online and was_down:
-            self.state.offline, self.state.last_error = False, None
-            self.notify(f"back online: {self.state.api_host} answers again", timeout=4)
-            if self.session is not None:
-                self.main.reload_all(cached=False)
-        self._show_state()
-
-    @work(group="resume", exit_on_error=False)
-    async def _resume_runs(self) -> None:
-        await self.main.first_paint.wait()  # the cached rows first, then the network
-        self._recover_sweeps()
-        await self.run_watcher.resume()
-
-    @work(group="sweep-recover", exit_on_error=False)
-    async def _recover_sweeps(self) -> None:
-        """What a killed comfytui left: lost answers looked up, planned runs sent (issue 16)."""
-        sweeps = getattr(self.session, "sweeps", None)
-        if sweeps is None:
-            return
-        for sweep in await sweeps.recover():
-            for p in await sweeps.planned(sweep.id):
-                if p.run_id:
-                    self.run_watcher.watch(p.run_id)
-            what = "a run" if sweep.kind == "single" else f"sweep {sweep.id[:8]}"
-            self.notify(f"Resumed {what} left by an interrupted comfytui.")
-
-    def _fatal_error(self) -> None:
-        """An unhandled exception in a handler: the traceback goes to the log, the terminal gets
-        one line (Textual would print a traceback with locals). COMFYTUI_DEBUG keeps Textual's."""
-        if os.environ.get("COMFYTUI_DEBUG"):
-            super()._fatal_error()
-            return
-        error = self._exception or RuntimeError("unknown error")
-        log.error("the app stopped on an unhandled exception", exc_info=error)
-        where = self.settings.locations.log_file
-        self.exit_message = f"comfytui: {summary(error)} (details in {where})"
-        self._close_messages_no_wait()
-
-    # --- connection state ----------------------------------------------------------------------
-
-    @on(ListingLoaded)
-    def _note_listing(self, message: ListingLoaded) -> None:
-        listing = message.listing
-        if listing.last_sync and (
-            self.state.last_sync is None or listing.last_sync > self.state.last_sync
-        ):
-            self.state.last_sync = listing.last_sync
-        if message.fresh:
-            if self.session is not None:  # a demo emulator started since has its own port
-                self.state.api_host = self.session.api_host
-            self.state.connecting = False
-            self.state.offline = bool(listing.offline)
-            self.state.last_error = listing.error if listing.offline else None
-        self._show_state()
-
-    def _tick(self) -> None:
-        self._show_state()
-        with contextlib.suppress(Exception):  # relative times keep moving; changed cells only
-            if self.screen is self.main:
-                now = self.now()
-                for pane in self.main.panes:
-                    pane.tick_times(now)
-
-    def _show_state(self) -> None:
-        if not self.is_mounted:
-            return
-        sync_state(self.state, self.state.link)
-        with contextlib.suppress(Exception):
-            screen = self.main
-            self.state.active_count = screen.runs.active_count  # what the Runs pane shows
-            screen.query_one(StatusBar).show(self.state, self.now())
-            screen.query_one(OfflineBanner).show(self.state)
-
-    @property
-    def offline(self) -> bool:
-        return self.state.offline
-
-    def needs_network(self, what: str) -> bool:
-        """True (and a one-line notice) when `what` cannot be done because we are offline."""
-        if self.session is None:
-            self.notify(f"{what}: still connecting", severity="warning")
-            return True
-        if self.state.offline:
-            said = self.state.describe() or f"cannot reach {self.state.api_host}"
-            self.notify(f"{said}: {what} needs the server", severity="warning", markup=False)
-            return True
-        return False
-
-    # --- failures ------------------------------------------------------------------------------
-
-    def on_work_failed(self, message: WorkFailed) -> None:
-        text, severity = describe(message.error)
-        now = monotonic()
-        if self._last_failure == text and now - self._last_failure_at < 5.0:
-            return  # four panes failing for one reason say it once
-        self._last_failure, self._last_failure_at = text, now
-        if isinstance(message.error, NetworkError):
-            self.state.connecting = False
-            self.state.offline = True
-            self.state.last_error = str(message.error)
-            self._show_state()
-        self.notify(text, severity=severity, timeout=6)  # type: ignore[arg-type]
-
-    # --- runs ----------------------------------------------------------------------------------
-
-    def on_run_updated(self, message: RunUpdated) -> None:
-        run = message.run
-        if run.is_terminal:
-            self.state.active_runs.discard(run.id)
-        else:
-            self.state.active_runs.add(run.id)
-        if (pane := self._runs_pane()) is not None:
-            pane.upsert_run(run)
-        self._show_state()
-
-    def on_run_started(self, message: RunStarted) -> None:
-        run = message.run
-        self.started_here.add(run.id)
-        self.state.active_runs.add(run.id)
-        if (pane := self._runs_pane()) is not None:
-            pane.upsert_run(run)
-        self.run_watcher.announce(run)  # the one app-level event: open screens show it now
-        self._show_state()
-
-    # --- actions -------------------------------------------------------------------------------
-
-    def action_start_run(self) -> None:
-        """`n`: a run for the focused item's deployment (a choice or a picker when unclear)."""
-        if self.needs_network("starting a run"):
-            return
-        from comfytui.ui.focus import focused_item
-        from comfytui.ui.runs.newrun import start_run_for
-
-        self.run_worker(
-            start_run_for(self, focused_item(self)),
-            group="new-run",
-            exclusive=True,
-            exit_on_error=False,
-        )
-
     # --- quitting never throws typed input away (ui/quitting.py) ------------------------------
 
     def holds_input(self) -> bool:
@@ -434,28 +280,6 @@ class ComfyTUI(OpaqueScreens, App[int]):
             return
         self.main.reload_all(cached=False)
 
-    # --- notifications -------------------------------------------------------------------------
-
-    @property
-    def notifier(self) -> Notifier:
-        if self._notifier is None:
-            self._notifier = Notifier(
-                mode=self.settings.notify, bell=self.settings.bell, write=self._write_terminal
-            )
-        return self._notifier
-
-    def _write_terminal(self, text: str) -> None:
-        driver = self._driver
-        if driver is not None and not self.is_headless:
-            driver.write(text)
-            driver.flush()
-
-    def alert_run_ended(self, run: Any, text: str) -> None:
-        """A run ended unseen (another screen, or the terminal unfocused): bell and desktop
-        notification for the runs started from here (`notify`, `bell` settings)."""
-        if run.id in self.started_here:
-            self.notifier.run_ended("comfytui", text)
-
     # --- command mode --------------------------------------------------------------------------
 
     def action_command_mode(self, text: str = "") -> None:
@@ -472,46 +296,3 @@ class ComfyTUI(OpaqueScreens, App[int]):
 
     def action_previous_view(self) -> None:
         self.run_command("back")
-
-    def switch_profile(self, name: str) -> None:
-        """Switch to another account's profile without restarting (`:profile NAME`)."""
-        from comfytui.settings import load_settings, profile_names
-
-        names = profile_names(self.settings.locations)
-        if name not in names:
-            self.notify(
-                f"no profile {name[:40]!r} in config.toml (profiles: {', '.join(names)})",
-                severity="warning",
-                markup=False,
-            )
-            return
-        try:
-            settings = load_settings(profile=name, readonly=self.readonly_flag or None)
-        except ComfyTuiError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self._switch_session(settings)
-
-    @work(exclusive=True, group="session", exit_on_error=False)
-    async def _switch_session(self, settings: Settings) -> None:
-        from comfytui.services import Session
-
-        stack = contextlib.AsyncExitStack()
-        try:
-            session = await stack.enter_async_context(Session.open(settings))
-        except Exception as exc:  # the current session stays
-            await stack.aclose()
-            text, _ = describe(exc)
-            self.notify(f"cannot switch to profile {settings.profile}: {text}", severity="error")
-            return
-        self.run_watcher.workers.cancel_node(self.run_watcher)
-        self.run_watcher.latest.clear()
-        old, self._session_stack = self._session_stack, stack
-        self.settings, self.session = settings, session
-        self._notifier = None
-        self.state = ConnectionState(api_host=session.api_host, demo=session.demo)
-        self.started_here.clear()
-        with contextlib.suppress(Exception):
-            await old.aclose()
-        self.notify(f"profile {settings.profile}: {session.api_host}", markup=False)
-        self.post_message(SessionReady())

@@ -1,4 +1,4 @@
-"""Messages shared across the UI: run updates from the watcher, and worker failures.
+"""Messages shared across the UI: run updates from the watcher, worker failures, session ready.
 
 `RunUpdated` coalesces (`can_replace`) so a fast-polling run cannot flood the queue: a newer
 update of the same run replaces an older one still waiting to be handled.
@@ -37,4 +37,12 @@ class WorkFailed(Message):
     def __init__(self, worker: Worker, error: BaseException) -> None:
         super().__init__()
         self.worker = worker
+        self.error = error
+
+
+class SessionReady(Message):
+    """The services session is open (or failed to open: `error`)."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        super().__init__()
         self.error = error

@@ -2,7 +2,7 @@
 
 `q` quits only where nothing can be typed: while a run form is open (on top, or under one of its
 dialogs) it is not a quit key. ctrl+q (Textual's), the palette's Quit and `:q` quit at once
-unless run-form drafts were not sent; then they ask.
+unless run-form drafts were not sent; then they ask. `:q!` quits at once, like vim.
 """
 
 from __future__ import annotations

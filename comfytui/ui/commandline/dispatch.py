@@ -235,8 +235,8 @@ class CommandRunner:
         self.app.action_help()
 
     def do_quit(self, parsed: Parsed) -> None:
-        del parsed
-        self.app.request_quit()  # asks first while run-form drafts were not sent
+        # `:q` asks first while run-form drafts were not sent; `:q!` quits at once (vim)
+        self.app.request_quit(force=parsed.bang)
 
 
 def _near(word: str, names: list[str]) -> str | None:

@@ -60,10 +60,16 @@ class CommandError(ValueError):
 class Parsed:
     spec: CommandSpec
     args: tuple[str, ...]
+    word: str = ""  # the command word as typed (after aliases): `q!`, `quit`
 
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def bang(self) -> bool:
+        """Typed with vim's `!` (`:q!`): do it without asking."""
+        return self.word.endswith("!")
 
     @property
     def arg(self) -> str:
@@ -108,7 +114,7 @@ def parse(
         near = closest(head, commands, aliases)
         hint = f"; did you mean :{near}?" if near else " (try :help)"
         raise CommandError(f"unknown command :{plain(head, 40)}{hint}")
-    return Parsed(spec, tuple(rest))
+    return Parsed(spec, tuple(rest), head.casefold())
 
 
 def closest(

@@ -20,6 +20,7 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from comfytui.models import ItemRef
 from comfytui.output_kinds import Viewer
 from comfytui.ui.failures import ReportsFailures
 from comfytui.ui.gallery.cards import (
@@ -216,6 +217,12 @@ class GalleryScreen(ReportsFailures, Screen[None]):
     def current(self) -> GalleryItem | None:
         slot = self.cursor - self.start
         return self.items[slot] if 0 <= slot < len(self.items) else None
+
+    def focus_target(self) -> ItemRef | None:
+        """The run of the tile under the cursor, for actions on the focused item (`n`: its
+        deployment; ui/focus.py)."""
+        item = self.current
+        return None if item is None else ItemRef("run", item.run_id, item)
 
     def _go(self, index: int) -> None:
         if not self.total:

@@ -3,7 +3,7 @@
 Contract, the same for every pane:
 - refresh: `reload()` paints the cached rows at once, then asks the server (stale-while-revalidate);
   both answers arrive as `ListingLoaded` (which bubbles on to the app for the status bar).
-- filter: `/` opens an incremental filter; `set_filter(text)` narrows the rows.
+- filter: `/` opens an incremental filter; `set_filter(text)` narrows the rows (panes/filtering.py).
 - select: `selected` is the item under the cursor; `enter` calls `open_item(item)`.
 
 The table is a window over the filtered, sorted rows: at most `WINDOW` rows exist as table rows,
@@ -13,23 +13,25 @@ become 10,000 table rows. `g`/`G` jump to the first/last row of the whole list.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
-from comfytui.formats import no_match_text
+from comfytui.formats import ago_changes_in, no_match_text
 from comfytui.models import ItemRef
 from comfytui.ui.failures import ReportsFailures, fetch
 from comfytui.ui.format import ago, sort_key
+from comfytui.ui.panes.filtering import FilteredPane, PaneFilter
 from comfytui.ui.widgets.cells import set_cell
 
 if TYPE_CHECKING:
@@ -67,17 +69,7 @@ class PaneTable(DataTable):
     ]
 
 
-class PaneFilter(Input):
-    BINDINGS: ClassVar = [
-        Binding("escape", "close", "Close filter", id="filter.close"),
-    ]
-
-    def action_close(self) -> None:
-        pane = next(a for a in self.ancestors if isinstance(a, ResourcePane))
-        pane.close_filter()
-
-
-class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
+class ResourcePane(ReportsFailures, FilteredPane, Vertical, Generic[T], can_focus=False):
     ALLOW_MAXIMIZE = True  # `z` zooms the pane
     KIND: ClassVar[str] = ""
     TITLE: ClassVar[str] = ""
@@ -109,6 +101,8 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         self.revalidated = False  # a server answer (or its offline fallback) has arrived
         self._haystacks: dict[int, str] = {}
         self._notice_shown: tuple[str | None] | None = None  # the notice's text once set
+        #: (window start, first and last row on screen) and when one of their times turns over
+        self._ticks_due: tuple[tuple[int, int, int], datetime] | None = None
 
     # --- subclasses fill these in -------------------------------------------------------------
 
@@ -239,70 +233,7 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         notice.update(Text(text) if text else "")
         notice.display = text is not None
 
-    # --- filter and sort -----------------------------------------------------------------------
-
-    def set_filter(self, text: str) -> None:
-        self.query_text = text.strip().casefold()
-        self._rebuild_view(keep_id=self._selected_id())
-
-    def action_filter(self) -> None:
-        box = self.query_one(PaneFilter)
-        box.display = True
-        # At once, not `focus()` (call_later): keys typed right after `/` are already queued.
-        self.screen.set_focus(box)
-
-    @on(events.Key)
-    def _typed_ahead(self, event: events.Key) -> None:
-        """Keys typed in one burst with `/` (a paste, tmux send-keys, a fast typist) all pass
-        here before the app runs the `/` binding: so `/` opens the filter here, at once, and the
-        keys after it go to the box, not to the rows' or the app's keys."""
-        box = self.query_one(PaneFilter)
-        if self.screen.focused is box:  # (set at once; `has_focus` follows on its Focus event)
-            if event.is_printable and event.character:
-                box.insert_text_at_cursor(event.character)
-                event.stop()
-                event.prevent_default()
-        elif self._opens_filter(event.key):
-            self.action_filter()
-            event.stop()
-            event.prevent_default()
-
-    def _opens_filter(self, key: str) -> bool:
-        """`key` is this pane's filter key (after the user's keymap)."""
-        for namespace, bindings in self.screen._binding_chain:  # noqa: SLF001 - keymap applied
-            if namespace is self:
-                return any(b.action == "filter" for b in bindings.key_to_bindings.get(key, ()))
-        return False
-
-    def show_filter(self, text: str) -> None:
-        """Filter by `text` with the filter box showing it (empty: no filter); focus the rows."""
-        box = self.query_one(PaneFilter)
-        with box.prevent(Input.Changed):
-            box.value = text
-        box.display = bool(text)
-        self.set_filter(text)
-        self.screen.set_focus(self.table)
-
-    def close_filter(self) -> None:
-        box = self.query_one(PaneFilter)
-        box.value = ""
-        box.display = False
-        self.set_filter("")
-        self.screen.set_focus(self.table)
-
-    def action_clear_filter(self) -> None:
-        if self.query_text or self.query_one(PaneFilter).display:
-            self.close_filter()
-
-    @on(Input.Changed, "PaneFilter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.set_filter(event.value)
-
-    @on(Input.Submitted, "PaneFilter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.screen.set_focus(self.table)
+    # --- sort (the filter: panes/filtering.py) ----------------------------------------------------
 
     def action_cycle_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(self.COLUMNS)
@@ -311,30 +242,6 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
     def action_refresh(self) -> None:
         self.reload(cached=False)
         self.notify(f"refreshing {self.NOUN}…", timeout=1.5)
-
-    def _matches(self, item: T) -> bool:
-        if not self.query_text:
-            return True
-        key = id(item)
-        hay = self._haystacks.get(key)
-        if hay is None:
-            hay = self._haystacks[key] = self.haystack(item)
-        for word in self.query_text.split():
-            exact = self.word_matches(item, word)
-            if exact is False or (exact is None and word not in hay):
-                return False
-        return True
-
-    @property
-    def paged_search(self) -> bool:
-        """The filter runs in the cache (a paged pane): no loaded rows may still be a no-match."""
-        return False
-
-    def word_matches(self, item: T, word: str) -> bool | None:
-        """A filter word with a meaning of its own (`@staging`, `/txt2img`, a status) matches
-        exactly here; None: match it as text."""
-        del item, word
-        return None
 
     def _rebuild_view(self, keep_id: str | None = None) -> None:
         column = self.COLUMNS[self.sort_index]
@@ -373,6 +280,7 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         return self.view[start : start + self.WINDOW]
 
     def _paint(self, start: int, cursor: int) -> None:
+        self._ticks_due = None  # other rows: the next tick looks at them all
         table = self.table
         now = self.comfy.now()
         table.clear()
@@ -439,39 +347,55 @@ class ResourcePane(ReportsFailures, Vertical, Generic[T], can_focus=False):
         return self.item_id(item) if item is not None else None
 
     def update_item(self, item: T) -> None:
-        """Replace one item and update its row in place (no reload, cursor untouched)."""
+        """Replace one item and update its row in place (no reload, cursor untouched).
+
+        Only the cells whose text changed are repainted (`set_cell`): `update_cell` repaints
+        the whole table, and a few runs moving would redraw every visible row each poll."""
         key = self.item_id(item)
         for seq in (self.items, self.view):
             for i, old in enumerate(seq):
                 if self.item_id(old) == key:
+                    self._haystacks.pop(id(old), None)
                     seq[i] = item
                     break
-        self._haystacks.pop(id(item), None)
         table = self.table
         if key not in table.rows:
             return
+        self._ticks_due = None  # its time columns start over ("just now")
         for column, cell in zip(self.COLUMNS, self.cells(item, self.comfy.now()), strict=True):
-            table.update_cell(key, column.key, cell)
+            set_cell(table, key, column.key, cell)
 
     def tick_times(self, now: datetime) -> int:
         """Recompute the `ticks` columns of the rows on screen; repaint only changed cells.
 
         Relative times ("34 s ago") keep moving, so a newest-first list always reads in
-        order. Returns how many cells changed (0 when idle: no repaint)."""
+        order. Returns how many cells changed (0 when idle: no repaint). Called every second:
+        the rows on screen are looked at again only once one of their texts can have turned
+        over ("3 min ago" stays for a minute), or when other rows came on screen."""
         columns = [c.key for c in self.COLUMNS if c.ticks]
         if not columns or not self.is_mounted or not self.table.row_count:
             return 0
         table = self.table
         top = max(int(table.scroll_y) - 1, 0)  # the header row takes one line
         bottom = min(top + table.size.height + 1, table.row_count)
-        changed = 0
+        shown = (self.window_start, top, bottom)
+        if self._ticks_due is not None and shown == self._ticks_due[0] and now < self._ticks_due[1]:
+            return 0
+        changed, due = 0, math.inf
         for row in range(top, bottom):
             item = self.item_at(self.window_start + row)
             if item is None:
                 continue
             key = self.item_id(item)
             for column in columns:  # only the time: cheap enough for every second
-                changed += set_cell(table, key, column, ago(self.time_of(item, column), now))
+                when = self.time_of(item, column)
+                changed += set_cell(table, key, column, ago(when, now))
+                if when is not None:
+                    due = min(due, ago_changes_in(when, now))
+        if math.isfinite(due):
+            self._ticks_due = (shown, now + timedelta(seconds=due))
+        else:
+            self._ticks_due = (shown, now + timedelta(days=1))
         return changed
 
     def time_of(self, item: T, key: str) -> datetime | None:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 
 from comfytui.models import Deployment
 from comfytui.services.filter_words import word_matches
 from comfytui.ui.format import ago, safe
-from comfytui.ui.panes.base import Column, ResourcePane
+from comfytui.ui.panes.base import Column
+from comfytui.ui.panes.catalog import CatalogPane
 
 ENV_STYLES = {"production": "bold green", "staging": "yellow", "preview": "magenta"}
 
 
-class DeploymentsPane(ResourcePane[Deployment]):
+class DeploymentsPane(CatalogPane[Deployment]):
     KIND = "deployments"
     TITLE = "2 Deployments"
     NOUN = "deployments"
@@ -28,12 +29,6 @@ class DeploymentsPane(ResourcePane[Deployment]):
         Column("updated_at", "Updated", descending=True, ticks=True),
         Column("version", "Ver", descending=True),
     )
-
-    async def fetch_cached(self) -> Any:
-        return await self.comfy.session.catalog.cached_deployments(), None
-
-    async def fetch_fresh(self) -> Any:
-        return await self.comfy.session.catalog.refresh_deployments(), None
 
     def cells(self, item: Deployment, now: datetime) -> Sequence[Text]:
         env = safe(item.environment, 10)

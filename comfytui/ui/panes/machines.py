@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 
 from comfytui.models import Machine
 from comfytui.ui.format import safe, status
-from comfytui.ui.panes.base import Column, ResourcePane
+from comfytui.ui.panes.base import Column
+from comfytui.ui.panes.catalog import CatalogPane
 
 
-class MachinesPane(ResourcePane[Machine]):
+class MachinesPane(CatalogPane[Machine]):
     KIND = "machines"
     TITLE = "3 Machines"
     NOUN = "machines"
@@ -23,12 +24,6 @@ class MachinesPane(ResourcePane[Machine]):
         Column("gpu", "GPU"),
         Column("type", "Type"),
     )
-
-    async def fetch_cached(self) -> Any:
-        return await self.comfy.session.catalog.cached_machines(), None
-
-    async def fetch_fresh(self) -> Any:
-        return await self.comfy.session.catalog.refresh_machines(), None
 
     def cells(self, item: Machine, now: datetime) -> Sequence[Text]:
         return (

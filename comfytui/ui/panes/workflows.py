@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 
 from comfytui.models import Workflow
 from comfytui.ui.format import ago, safe
-from comfytui.ui.panes.base import Column, ResourcePane
+from comfytui.ui.panes.base import Column
+from comfytui.ui.panes.catalog import CatalogPane
 
 
-class WorkflowsPane(ResourcePane[Workflow]):
+class WorkflowsPane(CatalogPane[Workflow]):
     KIND = "workflows"
     TITLE = "1 Workflows"
     NOUN = "workflows"
@@ -21,12 +22,6 @@ class WorkflowsPane(ResourcePane[Workflow]):
         Column("name", "Name"),
         Column("updated_at", "Updated", descending=True, ticks=True),
     )
-
-    async def fetch_cached(self) -> Any:
-        return await self.comfy.session.catalog.cached_workflows(), None
-
-    async def fetch_fresh(self) -> Any:
-        return await self.comfy.session.catalog.refresh_workflows(), None
 
     def cells(self, item: Workflow, now: datetime) -> Sequence[Text]:
         name = safe(item.name, 30)

@@ -160,6 +160,14 @@ class ImageInput(Input):
         self.app.push_screen(FilePickerScreen(start), chosen)
 
 
+def text_editor(text: str, **options: Any) -> TextArea:
+    """A multi-line editor showing `text` with the cursor after it (as any editor opening a
+    draft does: typing goes on from the end)."""
+    area = TextArea(text, soft_wrap=True, show_line_numbers=False, compact=True, **options)
+    area.move_cursor(area.document.end)
+    return area
+
+
 class InputField(Horizontal):
     """A labelled editor for one `InputSpec`, with an inline error line."""
 
@@ -192,9 +200,7 @@ class InputField(Horizontal):
         spec, kind = self.spec, self.spec.kind
         text = as_text(spec, self._initial)
         if kind == InputKind.TEXT:
-            return TextArea(
-                text, soft_wrap=True, show_line_numbers=False, compact=True, classes="editor"
-            )
+            return text_editor(text, classes="editor")
         if kind == InputKind.BOOLEAN:
             return Switch(value=_truthy(self._initial), classes="editor")
         if kind == InputKind.ENUM and spec.enum_options:
@@ -271,6 +277,7 @@ class InputField(Horizontal):
                 editor.value = text
         elif isinstance(editor, TextArea):
             editor.text = as_text(self.spec, value)
+            editor.move_cursor(editor.document.end)
         else:
             assert isinstance(editor, Input)
             editor.value = as_text(self.spec, value)

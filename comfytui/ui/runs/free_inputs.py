@@ -11,10 +11,11 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Label, Static, TextArea
+from textual.widgets import Label, Static
 
 from comfytui.models import Deployment
 from comfytui.services.assignments import build_values, split_assignments
+from comfytui.ui.runs.fields import text_editor
 
 DRAFT_KEY = "\0free"  # the box's text in a form draft (no input id can be this)
 
@@ -30,7 +31,7 @@ class FreeInputs(Vertical):
 
     def __init__(self, text: str = "") -> None:
         super().__init__(id="free-inputs")
-        self.editor = TextArea(text, soft_wrap=True, show_line_numbers=False, compact=True)
+        self.editor = text_editor(text)
 
     def compose(self) -> ComposeResult:
         yield Label(Text("inputs unknown: values are sent as typed", style="bold yellow"))
