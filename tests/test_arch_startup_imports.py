@@ -32,6 +32,7 @@ NOT_FOR_READING = (
     "hashlib",
     "_hashlib",
     "platformdirs",
+    "shutil",  # argparse's help formatter imports it unless told the width (cli/main._Width)
 )
 
 PROBE = """
@@ -120,3 +121,4 @@ def test_help_and_version_import_no_command_module(tmp_path, argv):
     code, modules = _modules(tmp_path, *argv)
     assert code == 0
     assert _loaded(modules, COMMAND_MODULES + HEAVY) == []
+    assert "shutil" not in modules
