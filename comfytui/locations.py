@@ -11,14 +11,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "comfytui"
 HOME_ENV = "COMFYTUI_HOME"
 
 
 @dataclass(frozen=True, slots=True)
 class Locations:
+    """The config, cache and data folders in force."""
+
     config_dir: Path
     cache_dir: Path
     data_dir: Path
@@ -56,6 +56,8 @@ def locations(environ: os._Environ[str] | dict[str, str] | None = None) -> Locat
     if home:
         root = Path(home).expanduser()
         return Locations(root / "config", root / "cache", root / "data")
+    import platformdirs  # late: ~10 ms (it pulls in tempfile, shutil); COMFYTUI_HOME needs none
+
     return Locations(
         Path(platformdirs.user_config_dir(APP_NAME)),
         Path(platformdirs.user_cache_dir(APP_NAME)),

@@ -104,6 +104,8 @@ class InputSpec:
 
 @dataclass(frozen=True, slots=True)
 class Workflow:
+    """A workflow (a ComfyUI graph kept on the server, with versions)."""
+
     id: str
     name: str
     description: str | None = None
@@ -115,6 +117,8 @@ class Workflow:
 
 @dataclass(frozen=True, slots=True)
 class WorkflowVersion:
+    """One saved version of a workflow; `workflow_api` is the graph when fetched."""
+
     id: str
     workflow_id: str
     version: int
@@ -126,6 +130,8 @@ class WorkflowVersion:
 
 @dataclass(frozen=True, slots=True)
 class Deployment:
+    """A workflow version deployed to a machine in an environment, with its inputs."""
+
     id: str
     name: str  # the workflow's name; legacy lists give a deployment name
     environment: str = "production"
@@ -143,6 +149,8 @@ class Deployment:
 
 @dataclass(frozen=True, slots=True)
 class Machine:
+    """A GPU machine (serverless or classic) that runs deployments."""
+
     id: str
     name: str
     status: str = "unknown"  # not-started|ready|building|error|running|paused|starting
@@ -166,6 +174,8 @@ class OutputFile:
 
 @dataclass(frozen=True, slots=True)
 class Run:
+    """One run of a deployment: status, timestamps, inputs and what it produced."""
+
     id: str
     status: RunStatus
     raw_status: str = ""
@@ -287,6 +297,8 @@ class SavedOutput:
 
 @dataclass(frozen=True, slots=True)
 class PushedWorkflow:
+    """What the server answered to a workflow push."""
+
     workflow_id: str
     version: int
 
@@ -303,6 +315,8 @@ class PlannedState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PlannedRun:
+    """One run of a sweep, recorded before it is sent (never sent twice)."""
+
     sweep_id: str
     index: int
     inputs: dict[str, Any]  # what is (or was) sent
@@ -315,6 +329,8 @@ class PlannedRun:
 
 @dataclass(frozen=True, slots=True)
 class Sweep:
+    """Runs started together (a sweep over input values, or one run): what was planned."""
+
     id: str
     deployment_id: str
     deployment_name: str

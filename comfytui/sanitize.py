@@ -29,7 +29,10 @@ def strip_escapes(text: object, *, keep_newlines: bool = False) -> str:
 
 def plain(text: object, limit: int | None = None) -> str:
     """One line of server text safe for any renderer: no escapes, no controls, capped length."""
-    cleaned = strip_escapes("" if text is None else text)
+    if type(text) is str and text.isascii() and text.isprintable():
+        cleaned = text  # nothing to strip (the common case: `ls` calls this for every cell)
+    else:
+        cleaned = strip_escapes("" if text is None else text)
     if limit is not None and len(cleaned) > limit:
         return cleaned[: max(limit - 1, 0)] + "…"
     return cleaned

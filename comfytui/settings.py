@@ -56,6 +56,8 @@ class Secret:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting in force: defaults < config.toml < environment < flags."""
+
     api_url: str = DEFAULT_API_URL
     api_key: Secret | None = None
     profile: str = "default"

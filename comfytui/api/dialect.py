@@ -33,6 +33,8 @@ LEGACY_ENVIRONMENTS: tuple[str, ...] = ("production", "staging")
 
 @dataclass(frozen=True, slots=True)
 class Route:
+    """One operation's HTTP method and path in a dialect."""
+
     method: str
     path: str  # relative to the API root; `{}` are filled with quoted ids in order
     listing: str = ""  # what a listing route lists; a 404 there means "not offered here"

@@ -10,6 +10,8 @@ from comfytui.api.transport import Transport
 
 @dataclass(frozen=True, slots=True)
 class Download:
+    """A downloaded body with its content type and final URL."""
+
     content: bytes
     content_type: str
     url: str  # after redirects

@@ -1,21 +1,16 @@
-"""Pieces both dialect parsers share: lenient pydantic field types, run outputs, error text.
+"""Pieces both dialect parsers share: run outputs, error text, list bodies, `guard`.
 
-Wire models (pydantic, `extra="ignore"`) validate what the server sent; optional fields are
-`Lenient[...]`, so a null, a missing key or a value of the wrong type becomes None instead of a
-failure. Only what a model cannot exist without (an id) is strict. `guard` turns any failure of
-a parse function into `ProtocolError`, the one error parsers raise.
+No pydantic here (its wire models live in `api/wire.py`, loaded only when a parse needs them).
+`guard` turns any failure of a parse function into `ProtocolError`, the one error parsers raise.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import unquote, urlsplit
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, WrapValidator
-from pydantic import ValidationError as PydanticError
 
 from comfytui.errors import ProtocolError
 from comfytui.models import OutputFile
@@ -28,39 +23,6 @@ T = TypeVar("T")
 ERROR_LIMIT = 300
 
 
-def _or_none(value: Any, handler: Callable[[Any], Any]) -> Any:
-    try:
-        return handler(value)
-    except PydanticError:
-        return None
-
-
-def _aware(value: Any, handler: Callable[[Any], Any]) -> datetime | None:
-    parsed = _or_none(value, handler)
-    if isinstance(parsed, datetime):
-        offset = parsed.utcoffset()
-        if offset is None or not offset:
-            return parsed.replace(tzinfo=UTC)  # naive (assumed UTC) or pydantic's TzInfo(UTC)
-    return parsed
-
-
-def _required_id(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise ValueError("missing id")
-    return str(value)
-
-
-Lenient = Annotated[T | None, WrapValidator(_or_none)]
-Timestamp = Annotated[datetime | None, WrapValidator(_aware)]
-Id = Annotated[str, BeforeValidator(_required_id)]
-
-
-class Wire(BaseModel):
-    """Base of the wire models: ignore extra keys, numbers accepted where text is expected."""
-
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, frozen=True)
-
-
 def guard(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorator: any failure inside a parse function becomes one ProtocolError naming `what`."""
 
@@ -71,16 +33,31 @@ def guard(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 return fn(*args, **kwargs)
             except ProtocolError:
                 raise
-            except PydanticError as exc:
-                first = exc.errors()[0] if exc.error_count() else {}
-                where = ".".join(str(p) for p in first.get("loc", ())) or "body"
-                raise ProtocolError(f"unexpected {what} reply ({where})") from None
             except (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError):
-                raise ProtocolError(f"unexpected {what} reply") from None
+                where = _pydantic_where(sys.exc_info()[1])
+                suffix = f" ({where})" if where else ""
+                raise ProtocolError(f"unexpected {what} reply{suffix}") from None
 
         return inner
 
     return wrap
+
+
+def _pydantic_where(exc: BaseException | None) -> str | None:
+    """Where a pydantic ValidationError (a ValueError) failed ("id", "body"); None for any
+    other error. pydantic is only looked at when something already imported it."""
+    core = sys.modules.get("pydantic_core")
+    if core is None or not isinstance(exc, core.ValidationError):
+        return None
+    first = exc.errors()[0] if exc.error_count() else {}
+    return ".".join(str(p) for p in first.get("loc", ())) or "body"
+
+
+def required_id(value: Any) -> str:
+    """An id the model cannot exist without: a non-empty string, or an integer as text."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise ValueError("missing id")
+    return str(value)
 
 
 def as_list(data: Any, what: str) -> list[Any]:

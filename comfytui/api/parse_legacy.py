@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comfytui.api.inputs import input_specs
-from comfytui.api.parse_common import Id, Lenient, Wire, as_list, guard
+from comfytui.api.parse_common import as_list, guard
 from comfytui.api.parse_v2 import (
     parse_machine,
     parse_machines,
@@ -25,6 +25,7 @@ from comfytui.api.parse_v2 import (
     parse_workflow,
     parse_workflows,
 )
+from comfytui.api.wire import Id, Lenient, Wire
 from comfytui.errors import ProtocolError
 from comfytui.models import Deployment
 

@@ -1,144 +1,22 @@
-"""v2 dialect (api.comfydeploy.com): server JSON -> domain models. The only v2 parsing code."""
+"""v2 dialect (api.comfydeploy.com): server JSON -> domain models. The only v2 parsing code.
+
+A run body whose fields all have their plain types is read without pydantic
+(`run_fields.plain_run`); anything else goes through the wire models (`wire_v2`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from comfytui.api.inputs import input_specs
-from comfytui.api.parse_common import (
-    Id,
-    Lenient,
-    Timestamp,
-    Wire,
-    as_list,
-    collect_outputs,
-    guard,
-    progress_fraction,
-    seconds,
-)
+from comfytui.api.lazy import lazy_module
+from comfytui.api.parse_common import as_list, guard
+from comfytui.api.run_fields import plain_run, run_from
 from comfytui.errors import ProtocolError
-from comfytui.models import (
-    Deployment,
-    Machine,
-    PushedWorkflow,
-    Run,
-    RunStatus,
-    Workflow,
-    WorkflowVersion,
-)
+from comfytui.models import Deployment, Machine, PushedWorkflow, Run, Workflow, WorkflowVersion
 
-
-class RunWire(Wire):
-    id: Id
-    status: Any = None
-    deployment_id: Lenient[str] = None
-    workflow_id: Lenient[str] = None
-    workflow_version_id: Lenient[str] = None
-    machine_id: Lenient[str] = None
-    origin: Lenient[str] = None
-    gpu: Lenient[str] = None
-    workflow_inputs: Lenient[dict[str, Any]] = None
-    progress: Lenient[float] = None
-    live_status: Lenient[str] = None
-    created_at: Timestamp = None
-    updated_at: Timestamp = None
-    queued_at: Timestamp = None
-    started_at: Timestamp = None
-    ended_at: Timestamp = None
-    cold_start_duration: Lenient[float] = None
-    run_duration: Lenient[float] = None
-    outputs: Any = None
-
-    def to_run(self) -> Run:
-        files, texts, error = collect_outputs(self.outputs)
-        status = RunStatus.parse(self.status)
-        return Run(
-            id=self.id,
-            status=status,
-            raw_status=self.status if isinstance(self.status, str) else "",
-            deployment_id=self.deployment_id,
-            workflow_id=self.workflow_id,
-            workflow_version_id=self.workflow_version_id,
-            machine_id=self.machine_id,
-            origin=self.origin,
-            gpu=self.gpu,
-            inputs=self.workflow_inputs or {},
-            progress=progress_fraction(self.progress),
-            # the server keeps its last "Executing ..." after the end: an ended run has none
-            live_status=None if status.is_terminal else self.live_status,
-            created_at=self.created_at,
-            updated_at=self.updated_at,
-            queued_at=self.queued_at,
-            started_at=self.started_at,
-            ended_at=self.ended_at,
-            outputs=files,
-            texts=texts,
-            error=error,
-            cold_start_duration=seconds(self.cold_start_duration),
-            run_duration=seconds(self.run_duration),
-        )
-
-
-class Named(Wire):
-    id: Lenient[str] = None
-    name: Lenient[str] = None
-
-
-class WorkflowWire(Wire):
-    id: Id
-    name: Lenient[str] = None
-    description: Lenient[str] = None
-    selected_machine_id: Lenient[str] = None
-    pinned: Lenient[bool] = None
-    created_at: Timestamp = None
-    updated_at: Timestamp = None
-
-
-class VersionWire(Wire):
-    id: Id
-    workflow_id: Lenient[str] = None
-    version: Lenient[int] = None
-    comment: Lenient[str] = None
-    created_at: Timestamp = None
-    updated_at: Timestamp = None
-    workflow_api: Lenient[dict[str, Any]] = None
-
-    def to_version(self) -> WorkflowVersion:
-        return WorkflowVersion(
-            id=self.id,
-            workflow_id=self.workflow_id or "",
-            version=self.version or 0,
-            comment=self.comment,
-            created_at=self.created_at,
-            updated_at=self.updated_at,
-            workflow_api=self.workflow_api,
-        )
-
-
-class DeploymentWire(Wire):
-    id: Id
-    environment: Lenient[str] = None
-    workflow_id: Lenient[str] = None
-    workflow_version_id: Lenient[str] = None
-    machine_id: Lenient[str] = None
-    description: Lenient[str] = None
-    gpu: Lenient[str] = None
-    workflow: Lenient[Named] = None
-    machine: Lenient[Named] = None
-    version: Any = None  # an int, or the version object {version: int, ...}
-    input_types: Any = None
-    created_at: Timestamp = None
-    updated_at: Timestamp = None
-
-
-class MachineWire(Wire):
-    id: Id
-    name: Lenient[str] = None
-    status: Lenient[str] = None
-    type: Lenient[str] = None
-    gpu: Lenient[str] = None
-    created_at: Timestamp = None
-    updated_at: Timestamp = None
+# the pydantic wire models, loaded on the first body the plain run path cannot take
+wire_v2 = lazy_module("comfytui.api.wire_v2")
 
 
 def _version_number(value: Any) -> int | None:
@@ -155,17 +33,20 @@ def _version_number(value: Any) -> int | None:
 
 @guard("run")
 def parse_run(data: Any) -> Run:
-    return RunWire.model_validate(data).to_run()
+    return run_from(plain_run(data) or wire_v2.RunWire.model_validate(data))
 
 
 @guard("run list")
 def parse_runs(data: Any) -> list[Run]:
-    return [RunWire.model_validate(item).to_run() for item in as_list(data, "run list")]
+    return [
+        run_from(plain_run(item) or wire_v2.RunWire.model_validate(item))
+        for item in as_list(data, "run list")
+    ]
 
 
 @guard("workflow")
 def parse_workflow(data: Any) -> Workflow:
-    w = WorkflowWire.model_validate(data)
+    w = wire_v2.WorkflowWire.model_validate(data)
     return Workflow(
         id=w.id,
         name=w.name or w.id,
@@ -184,7 +65,7 @@ def parse_workflows(data: Any) -> list[Workflow]:
 
 @guard("workflow version")
 def parse_version(data: Any) -> WorkflowVersion:
-    return VersionWire.model_validate(data).to_version()
+    return wire_v2.VersionWire.model_validate(data).to_version()
 
 
 @guard("workflow version list")
@@ -194,9 +75,9 @@ def parse_versions(data: Any) -> list[WorkflowVersion]:
 
 @guard("deployment")
 def parse_deployment(data: Any) -> Deployment:
-    d = DeploymentWire.model_validate(data)
-    workflow = d.workflow or Named()
-    machine = d.machine or Named()
+    d = wire_v2.DeploymentWire.model_validate(data)
+    workflow = d.workflow or wire_v2.Named()
+    machine = d.machine or wire_v2.Named()
     return Deployment(
         id=d.id,
         name=workflow.name or d.description or d.id,
@@ -221,7 +102,7 @@ def parse_deployments(data: Any) -> list[Deployment]:
 
 @guard("machine")
 def parse_machine(data: Any) -> Machine:
-    m = MachineWire.model_validate(data)
+    m = wire_v2.MachineWire.model_validate(data)
     return Machine(
         id=m.id,
         name=m.name or m.id,

@@ -37,6 +37,8 @@ logging.getLogger("stamina").addHandler(logging.NullHandler())
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
+    """Which failures are retried, how often and how long (see the module doc)."""
+
     attempts: int = 4  # total tries, first one included
     timeout: float = 30.0  # total seconds across all tries
     wait_initial: float = 0.25

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from comfytui.api.errmap import error_for_exception, error_for_status
+from comfytui.api.tls import LazyTrustContext
 from comfytui.api.urls import ApiBase
 from comfytui.errors import InputError, ProtocolError
 
@@ -103,6 +104,7 @@ class Transport:
             timeout=self.timeouts,
             follow_redirects=False,
             headers={"User-Agent": _USER_AGENT, "Accept": "application/json"},
+            verify=LazyTrustContext(),  # httpx's default trust, read on the first TLS hop
         )
 
     async def aclose(self) -> None:

@@ -157,6 +157,15 @@ class SweepStore(CacheBase):
             params.append(sweep_id)
         return await self._all(_planned, sql + " ORDER BY sweep_id, idx", params)
 
+    async def has_unsettled_runs(self) -> bool:
+        """Any planned run left planned, sending or unknown (what `recover` looks for)."""
+        states = (PlannedState.PLANNED, PlannedState.SENDING, PlannedState.UNKNOWN)
+        rows = await self._rows(
+            "SELECT 1 FROM planned_runs WHERE server = ? AND state IN (?, ?, ?) LIMIT 1",
+            (self._sid, *(state.value for state in states)),
+        )
+        return bool(rows)
+
     async def planned_for_run(self, run_id: str) -> PlannedRun | None:
         return await self._one(
             _planned,

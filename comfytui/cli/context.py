@@ -80,7 +80,7 @@ async def open_session(settings: Settings, **options: Any) -> AsyncIterator[Sess
 
 async def recover_sweeps(session: Session) -> None:
     """Pick up what a killed process left: lost answers looked up, planned runs sent."""
-    for sweep in await session.sweeps.recover():
+    for sweep in await session.recover_sweeps():
         counts = ", ".join(f"{v} {k}" for k, v in sorted(sweep.counts.items()))
         what = "run" if sweep.kind == "single" else f"sweep {sweep.id[:8]}"
         note(f"resumed {what} left by an interrupted comfytui: {counts}")

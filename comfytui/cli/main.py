@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from types import ModuleType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from comfytui.errors import ComfyTuiError
 from comfytui.sanitize import plain
@@ -50,8 +50,50 @@ Settings: defaults < config.toml < COMFY_DEPLOY_API_KEY / COMFY_DEPLOY_API_URL <
 COMFYTUI_HOME moves the config, cache and data folders. COMFYTUI_DEBUG=1 shows tracebacks."""
 
 
+def _columns() -> int:
+    """The terminal's width as `shutil.get_terminal_size().columns` gives it (COLUMNS, then
+    the terminal of stdout, else 80), without importing shutil (~5 ms: bz2, lzma, fnmatch),
+    which argparse's formatter does for every parser and argument it builds."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns
+
+
+class _Width:
+    """A help formatter told the width (what argparse computes with shutil)."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width=None
+    ) -> None:
+        width = _columns() - 2 if width is None else width
+        super().__init__(prog, indent_increment, max_help_position, width)  # type: ignore[call-arg]
+
+
+class _HelpFormatter(_Width, argparse.HelpFormatter):
+    pass
+
+
+class _RawFormatter(_Width, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (exit 2), as every other comfytui error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        chosen = kwargs.get("formatter_class", argparse.HelpFormatter)
+        if chosen is argparse.HelpFormatter:
+            kwargs["formatter_class"] = _HelpFormatter
+        elif chosen is argparse.RawDescriptionHelpFormatter:
+            kwargs["formatter_class"] = _RawFormatter
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {plain(message)} (try `{self.prog} -h`)\n")

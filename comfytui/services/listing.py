@@ -49,6 +49,8 @@ class Listing(Generic[T]):
 
 @dataclass(frozen=True)
 class WorkflowDetail:
+    """A workflow with its versions, the inputs of the latest one and its deployments."""
+
     workflow: Workflow
     versions: list[WorkflowVersion] = field(default_factory=list)
     inputs: tuple[InputSpec, ...] = ()  # discovered in the latest version's workflow_api
@@ -59,6 +61,8 @@ class WorkflowDetail:
 
 @dataclass(frozen=True)
 class DeploymentDetail:
+    """A deployment with its machine and recent runs (`inputs_known`: inputs were found)."""
+
     deployment: Deployment
     machine: Machine | None = None
     runs: list[Run] = field(default_factory=list)  # recent runs, newest first
@@ -69,6 +73,8 @@ class DeploymentDetail:
 
 @dataclass(frozen=True)
 class MachineDetail:
+    """A machine with the deployments that run on it."""
+
     machine: Machine
     deployments: list[Deployment] = field(default_factory=list)
     offline: bool = False

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +50,8 @@ def sha256_hex(content: bytes) -> str:
 
 @dataclass(frozen=True)
 class StoredFile:
+    """A file written into the outputs folder."""
+
     path: Path
     sha256: str
     size: int
@@ -121,6 +122,8 @@ class OutputStore:
     @staticmethod
     def _write_atomic(target: Path, content: bytes) -> None:
         """Write to a temporary file, then link it in: a crash never leaves half a file."""
+        import tempfile  # late: tempfile pulls in shutil and random; only saving needs it
+
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as fh:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import Generator, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -21,16 +22,16 @@ from comfytui.services.catalog import Catalog
 from comfytui.services.demo import DEMO_SERVER_KEY, demo_state_file
 from comfytui.services.lazy_client import LazyClient
 from comfytui.services.listing import Connectivity
-from comfytui.services.logs import LogService
-from comfytui.services.outputs import OutputStore
 from comfytui.services.readonly import ReadOnlyClient
-from comfytui.services.runs import RunService
-from comfytui.services.sweeps import SweepService
 from comfytui.settings import Settings
 
 if TYPE_CHECKING:
     from comfytui.api import ComfyDeployClient
     from comfytui.emulator.server import EmulatorServer
+    from comfytui.services.logs import LogService
+    from comfytui.services.outputs import OutputStore
+    from comfytui.services.runs import RunService
+    from comfytui.services.sweeps import SweepService
 
 
 def account_of(api_key: str) -> str:
@@ -48,9 +49,20 @@ def account_of(api_key: str) -> str:
                 return f"{kind}:{owner}"
         except (ValueError, AttributeError):
             pass
-    import hashlib  # late: a JWT key needs none (hashlib loads OpenSSL, ~4 ms)
+    return "key:" + _sha256(api_key.encode("utf-8")).hexdigest()[:16]
 
-    return "key:" + hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
+
+def _sha256(data: bytes) -> Any:
+    """SHA-256 without hashlib, which loads OpenSSL first (~5 ms): CPython's builtin module
+    (`_sha256` in 3.11, `_sha2` later) gives the same digest."""
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found]
+    except ImportError:
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found]
+        except ImportError:
+            from hashlib import sha256
+    return sha256(data)
 
 
 class Session:
@@ -77,16 +89,48 @@ class Session:
             client = ReadOnlyClient(client)  # type: ignore[assignment]
         self.client = client
         self.link = Connectivity(host=client.host)
-        self.outputs = OutputStore(settings.locations.outputs_dir)
         self.catalog = Catalog(client, cache, self.link)
-        self.runs = RunService(client, cache, self.catalog, self.outputs)
-        self.sweeps = SweepService(
-            client, cache, self.catalog, concurrency=settings.sweep_concurrency, upload=self._upload
-        )
-        self.runs.queue = self.sweeps.queue_single
-        self.logs = LogService(client, cache)
         self._gallery: Any = None
         self._background: Any = None  # the demo emulator started later (background_demo)
+
+    # runs, sweeps, logs and outputs are built on first use: `ls` and `show` need none of
+    # them, and their modules (sweep planning, uploads, uuid, tempfile) cost ~12 ms to import
+
+    @cached_property
+    def outputs(self) -> OutputStore:
+        from comfytui.services.outputs import OutputStore
+
+        return OutputStore(self.settings.locations.outputs_dir)
+
+    @cached_property
+    def sweeps(self) -> SweepService:
+        from comfytui.services.sweeps import SweepService
+
+        concurrency = self.settings.sweep_concurrency
+        return SweepService(
+            self.client, self.cache, self.catalog, concurrency=concurrency, upload=self._upload
+        )
+
+    @cached_property
+    def runs(self) -> RunService:
+        from comfytui.services.runs import RunService
+
+        runs = RunService(self.client, self.cache, self.catalog, self.outputs)
+        runs.queue = self.sweeps.queue_single
+        return runs
+
+    @cached_property
+    def logs(self) -> LogService:
+        from comfytui.services.logs import LogService
+
+        return LogService(self.client, self.cache)
+
+    async def recover_sweeps(self) -> list[Any]:
+        """`sweeps.recover()` when the cache holds a planned or unsettled run (else nothing to
+        do, and the sweep machinery is not even imported)."""
+        if not await self.cache.has_unsettled_runs():
+            return []
+        return await self.sweeps.recover()
 
     async def _upload(self, name: str, path: Path) -> str:
         return await self.client.upload_file(path)

@@ -32,6 +32,8 @@ class _RunTimes(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Phase:
+    """One phase of a run's time (queue, cold start, execution)."""
+
     name: str  # one of PHASES
     seconds: float | None  # None: the run never reached it (or nothing tells)
     current: bool = False  # the run is in this phase now (seconds grow)
@@ -43,6 +45,8 @@ class Phase:
 
 @dataclass(frozen=True, slots=True)
 class Split:
+    """A run's time split into its phases."""
+
     queue: Phase
     cold_start: Phase
     execution: Phase

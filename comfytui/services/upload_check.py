@@ -8,7 +8,6 @@ after a long upload: missing, a folder, not a regular file, unreadable, wrong ty
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import stat
 from pathlib import Path
@@ -24,6 +23,8 @@ _KINDS = "an image, video, audio or application file"
 
 def upload_type(path: Path) -> str | None:
     """The MIME type the server will guess from the file's name (None when it cannot)."""
+    import mimetypes  # late: ~4 ms, and only an upload is checked
+
     return mimetypes.guess_type(path.name)[0]
 
 
