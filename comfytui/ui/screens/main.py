@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import ClassVar
 
 from textual import events
@@ -14,6 +15,8 @@ from comfytui.ui.firstpaint import FirstPaint
 from comfytui.ui.panes import PANES, DeploymentsPane, ListingLoaded, ResourcePane, RunsPane
 from comfytui.ui.widgets.footer import AppFooter
 from comfytui.ui.widgets.status import OfflineBanner, StatusBar
+
+FIRST_FRAME_WAIT = 0.5  # seconds the first frame waits for the panes' cached rows at most
 
 
 class MainScreen(Screen[None]):
@@ -35,6 +38,12 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         #: opens when every pane's cached rows are painted: the network waits for it
         self.first_paint = FirstPaint(len(PANES))
+        # One first frame with every pane's cached rows in it, not an empty frame and then one
+        # a pane: repaints are held (Textual's batch_update) until each pane has its first
+        # listing, or FIRST_FRAME_WAIT at most (a slow or failed cache read holds nobody).
+        self._listed: set[str] = set()
+        self._first_frame: contextlib.AbstractContextManager[None] | None = self.app.batch_update()
+        self._first_frame.__enter__()
         yield StatusBar(id="status-bar")
         yield OfflineBanner(id="offline-banner")
         with Grid(id="panes"):
@@ -54,9 +63,22 @@ class MainScreen(Screen[None]):
         # Runs show deployment names: hand them over whenever deployments arrive.
         if message.kind == "deployments":
             self.runs.set_deployment_names(list(message.listing.items))
+        self._listed.add(message.kind)
+        if len(self._listed) >= len(PANES):
+            self._show_first_frame()
 
     def on_mount(self) -> None:
         self.action_show_pane(1)
+        self.set_timer(FIRST_FRAME_WAIT, self._show_first_frame)
+
+    def _show_first_frame(self) -> None:
+        held, self._first_frame = self._first_frame, None
+        if held is not None:
+            held.__exit__(None, None, None)
+            self.refresh(layout=True)
+
+    def on_unmount(self) -> None:
+        self._show_first_frame()  # never leave the app's repaints held
 
     @property
     def panes(self) -> list[ResourcePane]:
