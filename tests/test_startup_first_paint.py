@@ -92,3 +92,42 @@ async def test_cached_rows_of_every_pane_are_painted_before_the_client_is_built(
         assert seen, "the client was never built"
         assert all(count > 0 for count in seen[0].values()), seen[0]
         assert app.main.first_paint.is_open
+
+
+async def test_the_first_paint_builds_a_screenful_then_the_whole_window(emulator, monkeypatch):
+    # 500 cached deployments, the server unreachable (the rows stay the cached ones): before
+    # the first frame only FIRST_ROWS rows are built, the window's 400 follow once it is out,
+    # and the cursor walks on past the first screenful without jumping
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    from comfytui.models import Deployment
+
+    settings = replace(settings_for(emulator), api_url="http://127.0.0.1:9/api")
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    many = [
+        Deployment(id=f"dep-{n:04d}", name=f"deployment-{n:04d}", environment="production",
+                   workflow_id="wf", created_at=base + timedelta(minutes=n))
+        for n in range(500)
+    ]  # fmt: skip
+    async with Session.open(settings) as session:
+        await session.cache.upsert_deployments(many)
+    painted: list[int] = []
+    real_paint = DeploymentsPane._paint
+
+    def paint(self, start, cursor):
+        real_paint(self, start, cursor)
+        painted.append(self.table.row_count)
+
+    monkeypatch.setattr(DeploymentsPane, "_paint", paint)
+    app = ComfyTUI(settings)
+    async with app.run_test(size=(120, 35)) as pilot:
+        pane = app.main.deployments
+        await wait_until(pilot, lambda: pane.table.row_count == pane.WINDOW, timeout=30)
+        assert painted[0] == pane.FIRST_ROWS  # the first paint: a screenful
+        assert pane.window_start == 0
+        app.main.set_focus(pane.table)
+        for _ in range(pane.FIRST_ROWS + 20):
+            await pilot.press("j")
+        await wait_until(pilot, lambda: pane.selected is pane.view[pane.FIRST_ROWS + 20])
+        assert [pane.item_id(d) for d in pane.view[:3]] == ["dep-0000", "dep-0001", "dep-0002"]

@@ -78,6 +78,7 @@ class ResourcePane(ReportsFailures, FilteredPane, Vertical, Generic[T], can_focu
     PAGE: ClassVar[int] = 200
     WINDOW: ClassVar[int] = 400
     EDGE: ClassVar[int] = 10
+    FIRST_ROWS: ClassVar[int] = 80  # rows built before the first frame (a tall terminal's worth)
 
     BINDINGS: ClassVar = [
         Binding("j", "cursor(1)", "Down", show=False, id="pane.down"),
@@ -103,6 +104,7 @@ class ResourcePane(ReportsFailures, FilteredPane, Vertical, Generic[T], can_focu
         self._notice_shown: tuple[str | None] | None = None  # the notice's text once set
         #: (window start, first and last row on screen) and when one of their times turns over
         self._ticks_due: tuple[tuple[int, int, int], datetime] | None = None
+        self._window_short = False  # the first paint built FIRST_ROWS rows of the window
 
     # --- subclasses fill these in -------------------------------------------------------------
 
@@ -181,6 +183,7 @@ class ResourcePane(ReportsFailures, FilteredPane, Vertical, Generic[T], can_focu
                 if gate is not None:
                     gate.painted(self.KIND)
                     await gate.wait()
+                self._complete_window()
                 await self.comfy.session.prepare_network()
         if fresh:
             listing, total = await self.fetch_fresh()
@@ -285,21 +288,45 @@ class ResourcePane(ReportsFailures, FilteredPane, Vertical, Generic[T], can_focu
         now = self.comfy.now()
         table.clear()
         self.window_start = start
-        seen: set[str] = set()
-        for item in self._window_items(start):
-            key = self.item_id(item)
-            if key in seen:
-                continue
-            seen.add(key)
-            table.add_row(*self.cells(item, now), key=key)
+        items = self._window_items(start)
+        # Before the first frame only the rows a screen can show are built (`FIRST_ROWS`): the
+        # rest of the window follows once the frame is out (`_complete_window`).
+        gate = getattr(self.screen, "first_paint", None)
+        self._window_short = (
+            gate is not None
+            and not gate.is_open
+            and len(items) > self.FIRST_ROWS
+            and cursor - start < self.FIRST_ROWS - self.EDGE
+        )
+        if self._window_short:
+            items = items[: self.FIRST_ROWS]
+        self._add_rows(items, now)
         if table.row_count:
             table.move_cursor(row=max(0, min(cursor - start, table.row_count - 1)), animate=False)
         self._update_subtitle()
         if self.query_text or self._notice_shown not in (None, (None,)):
             self._update_notice()  # a filter that matches nothing says so
 
+    def _add_rows(self, items: Sequence[T], now: datetime) -> None:
+        table = self.table
+        for item in items:
+            key = self.item_id(item)
+            if key not in table.rows:  # (a list may hold an item twice: one row)
+                table.add_row(*self.cells(item, now), key=key)
+
+    def _complete_window(self) -> None:
+        """Add the rows a short first paint left out (cursor and scroll stay where they are)."""
+        if self._window_short:
+            self._window_short = False
+            table = self.table
+            self._add_rows(
+                self._window_items(self.window_start)[table.row_count :], self.comfy.now()
+            )
+            self._update_subtitle()
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        self._complete_window()  # the edges below are those of the whole window
         row = event.cursor_row
         if row != self.table.cursor_row:
             return  # stale: the table was repainted since (clear() resets the cursor)
