@@ -122,3 +122,15 @@ def test_help_and_version_import_no_command_module(tmp_path, argv):
     assert code == 0
     assert _loaded(modules, COMMAND_MODULES + HEAVY) == []
     assert "shutil" not in modules
+
+
+def test_ls_offline_reads_the_cache_without_an_event_loop(tmp_path):
+    """Once the cache file knows the server, `ls KIND --offline` reads it synchronously
+    (cache/reader.py): no asyncio, no aiosqlite, not even the async Cache module."""
+    first, _ = _modules(tmp_path, "ls", "deployments", "--offline")  # creates the file
+    assert first == 0
+    for argv in (["ls", "deployments", "--offline"], ["ls", "runs", "--offline", "--json"]):
+        code, modules = _modules(tmp_path, *argv)
+        assert code == 0
+        assert "comfytui.cache.reader" in modules  # the sync path did serve it
+        assert _loaded(modules, ("asyncio", "aiosqlite", "comfytui.cache.repository")) == []

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
-
-import aiosqlite
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from comfytui.cache import converters as cv
 from comfytui.errors import CacheError
+
+if TYPE_CHECKING:
+    import aiosqlite
 
 T = TypeVar("T")
 
@@ -29,6 +29,8 @@ class CacheBase:
         sid: int,
         notice: str | None = None,
     ) -> None:
+        import asyncio  # late: the sync reader imports this module's neighbours, not asyncio
+
         self._conn = conn
         self._lock = asyncio.Lock()
         self.path = path
@@ -111,8 +113,7 @@ class CacheBase:
         )
 
     async def last_synced(self, entity: str) -> datetime | None:
-        rows = await self._rows(
-            "SELECT synced_at FROM sync_state WHERE server = ? AND entity = ?",
-            (self._sid, entity),
-        )
+        from comfytui.cache.queries import LAST_SYNCED
+
+        rows = await self._rows(LAST_SYNCED, (self._sid, entity))
         return cv.from_ts(rows[0][0]) if rows else None

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from comfytui.cache import converters as cv
+from comfytui.cache import queries as q
 from comfytui.cache.base import CacheBase
 from comfytui.models import Deployment, Machine, Workflow, WorkflowVersion
 
@@ -27,9 +28,7 @@ def _upsert_sql(table: str, columns: str) -> str:
     )
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+_like = q.like
 
 
 class CatalogStore(CacheBase):
@@ -78,38 +77,23 @@ class CatalogStore(CacheBase):
         where: Sequence[tuple[str, Any]],
         order: str,
     ) -> list[Any]:
-        clauses = ["server = ?"] + [c for c, _ in where]
-        params = [self._sid] + [p for _, p in where]
-        sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(clauses)} ORDER BY {order}"
+        sql, params = q.select_sql(table, columns, self._sid, where, order)
         return await self._all(convert, sql, params)
 
+    async def _listing(self, kind: str, where: Sequence[tuple[str, Any]]) -> list[Any]:
+        table, columns, convert, order = q.LISTINGS[kind]
+        return await self._list(table, columns, convert, where, order)
+
     async def list_workflows(self, search: str | None = None) -> list[Workflow]:
-        where = [("name LIKE ? ESCAPE '\\'", _like(search))] if search else []
-        return await self._list(
-            "workflows", cv.WORKFLOW_COLUMNS, cv.workflow_from_row, where, "name COLLATE NOCASE, id"
-        )
+        return await self._listing("workflows", q.listing_where(search))
 
     async def list_deployments(
         self, search: str | None = None, workflow_id: str | None = None
     ) -> list[Deployment]:
-        where: list[tuple[str, Any]] = []
-        if search:
-            where.append(("name LIKE ? ESCAPE '\\'", _like(search)))
-        if workflow_id:
-            where.append(("workflow_id = ?", workflow_id))
-        return await self._list(
-            "deployments",
-            cv.DEPLOYMENT_COLUMNS,
-            cv.deployment_from_row,
-            where,
-            "name COLLATE NOCASE, environment, id",
-        )
+        return await self._listing("deployments", q.listing_where(search, workflow_id))
 
     async def list_machines(self, search: str | None = None) -> list[Machine]:
-        where = [("name LIKE ? ESCAPE '\\'", _like(search))] if search else []
-        return await self._list(
-            "machines", cv.MACHINE_COLUMNS, cv.machine_from_row, where, "name COLLATE NOCASE, id"
-        )
+        return await self._listing("machines", q.listing_where(search))
 
     async def list_workflow_versions(self, workflow_id: str) -> list[WorkflowVersion]:
         return await self._list(

@@ -14,56 +14,16 @@ import asyncio
 import logging
 import os
 import sqlite3
-import struct
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
 
+from comfytui.cache.header import _COMPANIONS, EmptyFile, UnusableFile, check_header
+from comfytui.cache.queries import probe_sql
 from comfytui.cache.schema import TABLES, NewerSchemaError, migrate
 
 log = logging.getLogger(__name__)
-
-_MAGIC = b"SQLite format 3\x00"
-_COMPANIONS = ("-wal", "-shm", "-journal")
-
-
-class UnusableFile(Exception):
-    """The file at the cache path cannot serve as this cache; the message says why."""
-
-
-class EmptyFile(UnusableFile):
-    """Nothing to keep: rebuilt in place, never moved (another process may hold it open)."""
-
-
-def check_header(path: Path) -> None:
-    """Cheap checks before SQLite sees the file: a directory, empty, foreign or truncated file."""
-    if path.is_dir():
-        raise UnusableFile("a directory is in its place")
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(100)
-            size = os.fstat(fh.fileno()).st_size
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise UnusableFile(f"it cannot be read ({exc.strerror})") from None
-    if any(path.with_name(path.name + suffix).exists() for suffix in _COMPANIONS):
-        # A journal or WAL: a write may be under way in another process (first page half
-        # written, header ahead of the file). SQLite judges that under its locks (`_probe`).
-        return
-    if size == 0:
-        raise EmptyFile("it was empty")
-    if len(header) < 100 or not header.startswith(_MAGIC):
-        raise UnusableFile("it is not a database")
-    page_size = struct.unpack(">H", header[16:18])[0]
-    page_size = 65536 if page_size == 1 else page_size
-    change_counter, page_count = struct.unpack(">II", header[24:32])
-    valid_for = struct.unpack(">I", header[92:96])[0]
-    if page_size < 512 or page_size & (page_size - 1):
-        raise UnusableFile("its header is damaged")
-    if valid_for == change_counter and page_count and size < page_count * page_size:
-        raise UnusableFile("it is truncated")  # (with a WAL to replay we returned above)
 
 
 async def _connect(path: Path | str) -> aiosqlite.Connection:
@@ -101,8 +61,8 @@ async def _use_wal(conn: aiosqlite.Connection) -> None:
 async def _probe(conn: aiosqlite.Connection) -> None:
     """Touch the first and last page of every table: a damaged file fails here, not later."""
     for table in TABLES:
-        await conn.execute_fetchall(f"SELECT * FROM {table} ORDER BY rowid LIMIT 1")
-        await conn.execute_fetchall(f"SELECT * FROM {table} ORDER BY rowid DESC LIMIT 1")
+        for sql in probe_sql(table):
+            await conn.execute_fetchall(sql)
 
 
 def _reason(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from comfytui.cache import converters as cv
+from comfytui.cache import queries as q
 from comfytui.cache.base import CacheBase
 from comfytui.models import TERMINAL_STATUSES, Run, RunStatus, RunSummary, SavedOutput
 
@@ -24,9 +25,9 @@ _UPSERT_RUN = (
     "gpu = excluded.gpu, origin = excluded.origin, "
     "cold_start = coalesce(excluded.cold_start, runs.cold_start)"
 )
-_SELECT_RUNS = f"SELECT {cv.RUN_COLUMNS} FROM runs"
+_SELECT_RUNS = q.SELECT_RUNS
 _SELECT_SUMMARIES = f"SELECT {cv.RUN_SUMMARY_COLUMNS} FROM runs"
-_PAGE = "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
+_PAGE = q.RUN_PAGE
 _UNFINISHED = tuple(s.value for s in RunStatus if s not in TERMINAL_STATUSES)
 
 StatusFilter = RunStatus | str | Collection[RunStatus | str] | None
@@ -78,22 +79,7 @@ class RunStore(CacheBase):
     def _run_filter(
         self, deployment_id: str | None, status: StatusFilter, search: str | None
     ) -> tuple[str, list[Any]]:
-        clauses = ["server = ?"]
-        params: list[Any] = [self._sid]
-        if deployment_id:
-            clauses.append("deployment_id = ?")
-            params.append(deployment_id)
-        if status:
-            values = [status] if isinstance(status, str) else list(status)
-            clauses.append(f"status IN ({', '.join('?' * len(values))})")
-            params.extend(str(RunStatus.parse(v).value) for v in values)
-        if search:
-            clauses.append(
-                "(id LIKE ? OR status = ? OR deployment_id IN "
-                "(SELECT id FROM deployments WHERE server = ? AND name LIKE ?))"
-            )
-            params.extend((f"{search}%", search.lower(), self._sid, f"%{search}%"))
-        return " AND ".join(clauses), params
+        return q.run_filter(self._sid, deployment_id, status, search)
 
     async def list_runs(
         self,

@@ -7,7 +7,10 @@ Every table is keyed by `server` (API origin + account) so two profiles never mi
 
 from __future__ import annotations
 
-import aiosqlite
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import aiosqlite
 
 # v1: the first released layout (tests/fixtures/cache_v1.sql holds a file in this shape).
 _V1 = """

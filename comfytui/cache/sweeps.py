@@ -159,11 +159,9 @@ class SweepStore(CacheBase):
 
     async def has_unsettled_runs(self) -> bool:
         """Any planned run left planned, sending or unknown (what `recover` looks for)."""
-        states = (PlannedState.PLANNED, PlannedState.SENDING, PlannedState.UNKNOWN)
-        rows = await self._rows(
-            "SELECT 1 FROM planned_runs WHERE server = ? AND state IN (?, ?, ?) LIMIT 1",
-            (self._sid, *(state.value for state in states)),
-        )
+        from comfytui.cache.queries import UNSETTLED, UNSETTLED_PARAMS
+
+        rows = await self._rows(UNSETTLED, (self._sid, *UNSETTLED_PARAMS))
         return bool(rows)
 
     async def planned_for_run(self, run_id: str) -> PlannedRun | None:

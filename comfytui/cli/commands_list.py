@@ -80,9 +80,24 @@ def listing_error(listing: Any, kind: str) -> ComfyTuiError | None:
     return None
 
 
-async def cmd_ls(args: argparse.Namespace) -> int:
+def cmd_ls(args: argparse.Namespace) -> Any:
+    """`ls KIND --offline` reads the cache synchronously when it can (no event loop at all);
+    otherwise (and online) the async path: a coroutine for `run_cli` to run."""
+    settings = settings_from(args)
+    if args.offline:
+        from comfytui.services.offline import offline_listing
+
+        kind = SINGULAR.get(args.kind, args.kind)
+        want_names = kind == "runs" and (not args.json or bool(args.filter))
+        found = offline_listing(settings, kind, limit=args.limit or DEFAULT_RUNS, names=want_names)
+        if found is not None:
+            return _print_listing(args, kind, found.listing, found.names, "")
+    return _cmd_ls(args, settings)
+
+
+async def _cmd_ls(args: argparse.Namespace, settings: Any) -> int:
     kind = SINGULAR.get(args.kind, args.kind)
-    async with open_session(settings_from(args), offline=args.offline) as session:
+    async with open_session(settings, offline=args.offline) as session:
         catalog = session.catalog
         options = {"limit": args.limit or DEFAULT_RUNS} if kind == "runs" else {}
         if args.offline:
@@ -99,10 +114,22 @@ async def cmd_ls(args: argparse.Namespace) -> int:
         if kind == "runs" and (not args.json or args.filter):
             deployments = await catalog.cached_deployments()
             names = {d.id: d.name for d in deployments.items}
-        query = args.filter.strip()
-        if query:
-            items = [i for i in items if matches(kind, i, query, names)]
-        items = items[: args.limit] if args.limit else items
+    return _print_listing(args, kind, listing, names, label, items)
+
+
+def _print_listing(
+    args: argparse.Namespace,
+    kind: str,
+    listing: Any,
+    names: dict[str, str],
+    label: str,
+    items: list[Any] | None = None,
+) -> int:
+    items = list(listing.items) if items is None else items
+    query = args.filter.strip()
+    if query:
+        items = [i for i in items if matches(kind, i, query, names)]
+    items = items[: args.limit] if args.limit else items
     if query and not items:
         note(no_match_text(kind, query))  # also with --json: stderr, the JSON stays data
     if args.json:

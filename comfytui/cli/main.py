@@ -209,7 +209,10 @@ def run_cli(argv: Sequence[str]) -> int:
         return EXIT_USAGE
     debug = os.environ.get("COMFYTUI_DEBUG", "") not in ("", "0")
     try:
-        return int(_asyncio(offline=getattr(args, "offline", False)).run(args.handler(args)) or 0)
+        result = args.handler(args)
+        if hasattr(result, "send"):  # a coroutine (most commands); `ls --offline` may be sync
+            result = _asyncio(offline=getattr(args, "offline", False)).run(result)
+        return int(result or 0)
     except ComfyTuiError as exc:
         if debug:
             import traceback

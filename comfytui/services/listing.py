@@ -5,13 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from comfytui.errors import ComfyTuiError
 from comfytui.models import Deployment, InputSpec, Machine, Run, Workflow, WorkflowVersion
-from comfytui.services.connectivity import Connectivity
+
+if TYPE_CHECKING:
+    from comfytui.services.connectivity import Connectivity
 
 T = TypeVar("T")
+
+
+def __getattr__(name: str) -> Any:
+    """`Connectivity` (asyncio) loaded on first use: the sync offline listings build a Listing."""
+    if name == "Connectivity":
+        from comfytui.services.connectivity import Connectivity
+
+        return Connectivity
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["Connectivity", "DeploymentDetail", "Listing", "MachineDetail", "WorkflowDetail"]
 

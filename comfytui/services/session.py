@@ -10,7 +10,6 @@ the cache holds it under one server key.
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import Generator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from comfytui.cache import Cache
 from comfytui.errors import ConfigError
+from comfytui.services.accounts import account_of
 from comfytui.services.catalog import Catalog
 from comfytui.services.demo import DEMO_SERVER_KEY, demo_state_file
 from comfytui.services.lazy_client import LazyClient
@@ -32,37 +32,6 @@ if TYPE_CHECKING:
     from comfytui.services.outputs import OutputStore
     from comfytui.services.runs import RunService
     from comfytui.services.sweeps import SweepService
-
-
-def account_of(api_key: str) -> str:
-    """Who the key belongs to, read locally: the JWT's org or user id, else a key digest."""
-    parts = api_key.split(".")
-    if len(parts) == 3:
-        try:
-            padded = parts[1] + "=" * (-len(parts[1]) % 4)
-            import json  # late: only a JWT key is read
-
-            claims = json.loads(base64.urlsafe_b64decode(padded))
-            owner = claims.get("org_id") or claims.get("user_id")
-            if isinstance(owner, str) and owner:
-                kind = "org" if claims.get("org_id") else "user"
-                return f"{kind}:{owner}"
-        except (ValueError, AttributeError):
-            pass
-    return "key:" + _sha256(api_key.encode("utf-8")).hexdigest()[:16]
-
-
-def _sha256(data: bytes) -> Any:
-    """SHA-256 without hashlib, which loads OpenSSL first (~5 ms): CPython's builtin module
-    (`_sha256` in 3.11, `_sha2` later) gives the same digest."""
-    try:
-        from _sha256 import sha256  # type: ignore[import-not-found]
-    except ImportError:
-        try:
-            from _sha2 import sha256  # type: ignore[import-not-found]
-        except ImportError:
-            from hashlib import sha256
-    return sha256(data)
 
 
 class Session:
