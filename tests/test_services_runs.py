@@ -124,3 +124,22 @@ async def test_a_killed_process_run_is_resumed_by_the_next(emulator_factory, mon
         assert saved and all(os.path.dirname(s.path) == str(folder) for s in saved)
         assert all(os.path.isfile(s.path) for s in saved)
         assert await session.runs.unfinished() == []
+
+
+async def test_two_saves_of_one_run_at_once_download_each_file_once(emulator_factory):
+    # the run watcher and an open run screen both save a run's outputs when it ends: the
+    # second waits for the first and finds its files (no second download over the first)
+    import asyncio
+
+    emu = emulator_factory(speed=0.0)
+    async with Session.open(settings_for(emu), client_options=FAST) as session:
+        run = await session.runs.start("txt2img", {})
+        final = [r async for r in session.runs.watch(run.id, save=False)][-1]
+        assert final.status is RunStatus.SUCCESS and final.outputs
+        before = len(emu.requests())
+        first, second = await asyncio.gather(
+            session.runs.save_outputs(final), session.runs.save_outputs(final)
+        )
+        assert first == second and len(first) == len(final.outputs)
+        downloads = [r for r in emu.requests()[before:] if r["method"] == "GET"]
+        assert len(downloads) == len(final.outputs), downloads

@@ -54,6 +54,7 @@ class RunService:
         self.min_interval = min_interval
         self.max_interval = max_interval
         self.queue: Callable[[Deployment, dict[str, Any]], Awaitable[str]] | None = None
+        self._save_locks: dict[str, asyncio.Lock] = {}  # run id -> its outputs being saved
 
     # --- start --------------------------------------------------------------------------------
 
@@ -202,7 +203,16 @@ class RunService:
     # --- outputs ------------------------------------------------------------------------------
 
     async def save_outputs(self, run: Run) -> list[SavedOutput]:
-        """Download the run's output files into `<data>/outputs/<run_id>/` (once each)."""
+        """Download the run's output files into `<data>/outputs/<run_id>/` (once each).
+
+        One save of a run at a time: the run watcher and an open run screen both ask when a
+        run ends, and the second must find the first's files, not download them again (a
+        second download would also overwrite a file the user may be looking at)."""
+        lock = self._save_locks.setdefault(run.id, asyncio.Lock())
+        async with lock:
+            return await self._save_outputs(run)
+
+    async def _save_outputs(self, run: Run) -> list[SavedOutput]:
         recorded = {output_key(o.url): o for o in await self.cache.outputs_for_run(run.id)}
         saved: list[SavedOutput] = []
         errors: list[ComfyTuiError] = []
