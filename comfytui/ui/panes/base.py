@@ -419,10 +419,7 @@ class ResourcePane(ReportsFailures, FilteredPane, Vertical, Generic[T], can_focu
                 changed += set_cell(table, key, column, ago(when, now))
                 if when is not None:
                     due = min(due, ago_changes_in(when, now))
-        if math.isfinite(due):
-            self._ticks_due = (shown, now + timedelta(seconds=due))
-        else:
-            self._ticks_due = (shown, now + timedelta(days=1))
+        self._ticks_due = (shown, now + timedelta(seconds=min(due, 86400.0)))  # inf: dates
         return changed
 
     def time_of(self, item: T, key: str) -> datetime | None:

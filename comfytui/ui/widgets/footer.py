@@ -101,31 +101,31 @@ class AppFooter(Widget, can_focus=False):
     def render(self) -> Text:
         key_style = self.get_component_rich_style("footer-key--key")
         description_style = self.get_component_rich_style("footer-key--description")
+
+        def key_text(key: _Key) -> Text:
+            dim = _ENABLED if key.enabled else _DISABLED
+            text = Text(end="")
+            text.append(f" {key.display} ", key_style + dim)
+            if key.description:
+                text.append(f"{key.description} ", description_style + dim)
+            return text
+
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         spans: list[tuple[int, int, _Key]] = []
-
-        def add(key: _Key) -> None:
-            start = line.cell_len
-            dim = _ENABLED if key.enabled else _DISABLED
-            line.append(f" {key.display} ", key_style + dim)
-            if key.description:
-                line.append(f"{key.description} ", description_style + dim)
-            spans.append((start, line.cell_len, key))
-
         for key in self._keys_shown:
-            add(key)
-        if self._palette is not None:
-            tail = Text(no_wrap=True, end="")
-            tail.append("▏", "dim")
-            width = self.size.width
-            palette_width = 1 + len(self._palette.display) + len(self._palette.description) + 3
-            room = max(width - palette_width, 0)
+            start = line.cell_len
+            line.append_text(key_text(key))
+            spans.append((start, line.cell_len, key))
+        if self._palette is not None:  # docked right, after a thin bar
+            palette = key_text(self._palette)
+            room = max(self.size.width - 1 - palette.cell_len, 0)
             if line.cell_len > room:
                 line.truncate(room, overflow="ellipsis")
                 spans = [s for s in spans if s[1] <= room]
             line.pad_right(room - line.cell_len)
-            line.append_text(tail)
-            add(self._palette)
+            line.append("▏", "dim")
+            spans.append((line.cell_len, line.cell_len + palette.cell_len, self._palette))
+            line.append_text(palette)
         self._spans = spans
         return line
 
