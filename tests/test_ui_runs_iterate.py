@@ -101,6 +101,10 @@ async def test_form_range_shows_the_count_and_starts_a_sweep_view(emulator):
         await wait_until(pilot, lambda: isinstance(app.screen, SweepScreen))
         table = app.screen.query_one(DataTable)
         await wait_until(pilot, lambda: table.row_count == 8 and posts(emulator) == 8)
+        view = app.screen
+        # the table reloads every REFRESH: `enter` needs the first row's run id on screen (a row
+        # still without one says so and opens nothing)
+        await wait_until(pilot, lambda: bool(view.planned) and bool(view.planned[0].run_id))
         sweep = app.screen.sweep
         assert sweep is not None and sweep.varying == ("steps", "cfg")
         await pilot.press("enter")
