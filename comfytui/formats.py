@@ -46,10 +46,13 @@ def duration_text(start: datetime | None, end: datetime | None, now: datetime) -
     return seconds_text((_aware(end or now) - _aware(start)).total_seconds())
 
 
-def ago_text(when: datetime, now: datetime) -> str:
-    """A timestamp relative to `now`: "just now", "34 s ago", "3 min ago", "5 h ago", "2 d ago"."""
+def ago_text(when: datetime, now: datetime, *, seconds_shown: bool = True) -> str:
+    """A timestamp relative to `now`: "just now", "34 s ago", "3 min ago", "5 h ago", "2 d ago".
+
+    Without `seconds_shown`, the first minute reads "just now" (a status line that would
+    otherwise change, and be repainted, every second)."""
     seconds = (_aware(now) - _aware(when)).total_seconds()
-    if seconds < 10:  # also clock skew: a server stamp slightly ahead of this machine
+    if seconds < (10 if seconds_shown else 60):  # also clock skew: a stamp slightly ahead
         return "just now"
     if seconds < 60:
         return f"{int(seconds)} s ago"

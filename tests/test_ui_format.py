@@ -29,6 +29,9 @@ def test_relative_times():
     assert ago_str(NOW - timedelta(hours=5), NOW) == "5 h ago"
     assert ago_str(NOW - timedelta(days=2), NOW) == "2 d ago"
     assert ago_str(datetime(2024, 1, 2, 3, 4), NOW) == "2024-01-02"  # naive means UTC
+    # the status line's "synced ..." moves by the minute, not the second
+    assert ago_str(NOW - timedelta(seconds=42), NOW, seconds_shown=False) == "just now"
+    assert ago_str(NOW - timedelta(seconds=75), NOW, seconds_shown=False) == "1 min ago"
 
 
 def test_progress_status_duration():

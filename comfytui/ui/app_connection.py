@@ -24,7 +24,7 @@ from comfytui.ui.connection import LinkChanged, sync_state
 from comfytui.ui.failures import describe, log, summary
 from comfytui.ui.messages import WorkFailed
 from comfytui.ui.panes import ListingLoaded
-from comfytui.ui.widgets.status import ConnectionState, OfflineBanner, StatusBar
+from comfytui.ui.widgets.status import ConnectionState
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -90,8 +90,8 @@ class AppConnection(App):
         with contextlib.suppress(Exception):
             screen = self.main
             self.state.active_count = screen.runs.active_count  # what the Runs pane shows
-            screen.query_one(StatusBar).show(self.state, self.now())
-            screen.query_one(OfflineBanner).show(self.state)
+            screen.status_bar.show(self.state, self.now())
+            screen.offline_banner.show(self.state)
 
     @property
     def offline(self) -> bool:

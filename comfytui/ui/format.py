@@ -67,8 +67,8 @@ def ago(when: datetime | None, now: datetime) -> Text:
     return Text(ago_str(when, now))
 
 
-def ago_str(when: datetime, now: datetime) -> str:
-    return formats.ago_text(when, now)
+def ago_str(when: datetime, now: datetime, *, seconds_shown: bool = True) -> str:
+    return formats.ago_text(when, now, seconds_shown=seconds_shown)
 
 
 def duration(start: datetime | None, end: datetime | None, now: datetime) -> Text:

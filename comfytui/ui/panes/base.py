@@ -326,7 +326,11 @@ class ResourcePane(ReportsFailures, FilteredPane, Vertical, Generic[T], can_focu
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        self._complete_window()  # the edges below are those of the whole window
+        if event.cursor_row >= self.table.row_count - self.EDGE:
+            # Near the end of a short first paint: the edges below are those of the whole
+            # window. (Not on the highlight the first paint itself sends: the rest of the
+            # window is built once the first frame is out, `_load`.)
+            self._complete_window()
         row = event.cursor_row
         if row != self.table.cursor_row:
             return  # stale: the table was repainted since (clear() resets the cursor)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from comfytui.ui.firstpaint import FirstPaint
@@ -16,6 +17,7 @@ from comfytui.ui.panes import PANES, DeploymentsPane, ListingLoaded, ResourcePan
 from comfytui.ui.widgets.footer import AppFooter
 from comfytui.ui.widgets.status import OfflineBanner, StatusBar
 
+PaneT = TypeVar("PaneT", bound=ResourcePane)
 FIRST_FRAME_WAIT = 0.5  # seconds the first frame waits for the panes' cached rows at most
 
 
@@ -24,6 +26,7 @@ class MainScreen(Screen[None]):
     #: the first focus lands on the Deployments rows (one focus change at start-up, not two)
     AUTO_FOCUS = "#pane-deployments PaneTable"
     _resumed_once = False
+    _panes: tuple[ResourcePane, ...] = ()  # composed below
     BINDINGS: ClassVar = [
         Binding("1", "show_pane(0)", "Workflows", show=False, id="main.pane1"),
         Binding("2", "show_pane(1)", "Deployments", show=False, id="main.pane2"),
@@ -44,11 +47,14 @@ class MainScreen(Screen[None]):
         self._listed: set[str] = set()
         self._first_frame: contextlib.AbstractContextManager[None] | None = self.app.batch_update()
         self._first_frame.__enter__()
-        yield StatusBar(id="status-bar")
-        yield OfflineBanner(id="offline-banner")
+        # Kept, not queried: the once-a-second tick reads them (a DOM query walks every node).
+        self.status_bar = StatusBar(id="status-bar")
+        self.offline_banner = OfflineBanner(id="offline-banner")
+        self._panes = tuple(pane(id=f"pane-{pane.KIND}") for pane in PANES)
+        yield self.status_bar
+        yield self.offline_banner
         with Grid(id="panes"):
-            for pane in PANES:
-                yield pane(id=f"pane-{pane.KIND}")
+            yield from self._panes
         yield AppFooter()
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
@@ -82,18 +88,24 @@ class MainScreen(Screen[None]):
 
     @property
     def panes(self) -> list[ResourcePane]:
-        return list(self.query(ResourcePane))
+        return list(self._panes)
 
     def pane(self, kind: str) -> ResourcePane:
         return self.query_one(f"#pane-{kind}", ResourcePane)
 
     @property
     def deployments(self) -> DeploymentsPane:
-        return self.query_one(DeploymentsPane)
+        return self._pane_of(DeploymentsPane)
 
     @property
     def runs(self) -> RunsPane:
-        return self.query_one(RunsPane)
+        return self._pane_of(RunsPane)
+
+    def _pane_of(self, kind: type[PaneT]) -> PaneT:
+        for pane in self._panes:
+            if isinstance(pane, kind):
+                return pane
+        raise NoMatches(f"no {kind.__name__} on the main screen (not composed yet)")
 
     @property
     def current_pane(self) -> ResourcePane | None:

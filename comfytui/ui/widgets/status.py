@@ -91,7 +91,9 @@ def status_line(state: ConnectionState, now: datetime, level: int = 0) -> Text:
         line.append(state.api_host or "—", style="bold")
     if words["synced"] is not None:
         line.append(f"  {words['synced']}")
-        line.append(ago_str(state.last_sync, now) if state.last_sync else "never")
+        # minutes, not seconds: "synced 34 s ago" would repaint the whole line every second
+        synced = ago_str(state.last_sync, now, seconds_shown=False) if state.last_sync else None
+        line.append(synced or "never")
     active = state.active
     line.append("  ")
     if words["runs"] == "long":
