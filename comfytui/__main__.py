@@ -1,3 +1,3 @@
-from comfytui.cli.main import main
+from comfytui.cli.main import entry
 
-raise SystemExit(main())
+entry()

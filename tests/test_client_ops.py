@@ -156,3 +156,36 @@ async def test_selfhost_listing_sends_nothing(legacy_emus):
         with pytest.raises(NotSupportedError, match="cannot list deployments"):
             await client.list_deployments()
     assert api_requests(emu) == []
+
+
+# --- a first get_run before the dialect is known --------------------------------------------
+
+
+async def test_first_get_run_on_v2_needs_no_probe(emulator):
+    async with make_client(emulator) as client:
+        run_id = await client.queue_run(await deployment_id(client), {})
+    before = len(api_requests(emulator))
+    async with make_client(emulator) as fresh:
+        run = await fresh.get_run(run_id)
+        assert run.id == run_id and fresh.dialect == "v2"
+    paths = [r["path"] for r in api_requests(emulator)[before:]]
+    assert paths == [f"/api/run/{run_id}"]  # one round trip: its answer decided the dialect
+
+
+@pytest.mark.parametrize("dialect", ["legacy", "selfhost"])
+async def test_first_get_run_on_legacy_falls_back_to_the_probe(legacy_emus, dialect):
+    emu = legacy_emus[dialect]
+    emu.reset()
+    dep = next(
+        d["id"]
+        for d in emu.state.deployments.values()
+        if emu.state.workflow_name(d["workflow_id"]) == "txt2img"
+    )
+    async with make_client(emu) as client:
+        run_id = await client.queue_run(dep, {"prompt": "x"})
+    async with make_client(emu) as fresh:
+        run = await fresh.get_run(run_id)
+        assert run.id == run_id and run.status is RunStatus.SUCCESS
+        assert fresh.dialect == dialect
+        with pytest.raises(NotFoundError, match="not found on"):
+            await fresh.get_run("7d3a1c4e-8f5b-4c2a-9e61-3b2d5a0c9f77")

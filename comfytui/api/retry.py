@@ -17,8 +17,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import stamina
-
 from comfytui.errors import (
     AnswerTimeoutError,
     ConnectFailedError,
@@ -73,17 +71,44 @@ class RetryPolicy:
         if self.attempts <= 1:
             return await fn()
         started = time.monotonic()
-        tries = 0
+        decide = self.hook(idempotent)
+        try:
+            return await fn()  # the usual case: one try, and stamina never imported (~15 ms)
+        except Exception as exc:  # noqa: BLE001 - `decide` says which are retried
+            if decide(exc) is False:
+                raise
+            first_failure = exc
+        return await self._retry(fn, decide, first_failure, started)
+
+    async def _retry(
+        self,
+        fn: Callable[[], Awaitable[T]],
+        decide: Callable[[Exception], bool | float],
+        first_failure: Exception | None,
+        started: float,
+    ) -> T:
+        """The tries after a retryable first failure, under stamina.
+
+        stamina's first attempt re-raises that failure, so it waits (backoff or Retry-After)
+        exactly as if it had made the first try itself; the time budget runs from `started`.
+        """
+        import stamina  # noqa: PLC0415 - only once a try failed
+
+        tries = 1
+        remaining = max(self.timeout - (time.monotonic() - started), 0.001)
         try:
             async for attempt in stamina.retry_context(
-                on=self.hook(idempotent),
+                on=decide,
                 attempts=self.attempts,
-                timeout=self.timeout,
+                timeout=remaining,
                 wait_initial=self.wait_initial,
                 wait_max=self.wait_max,
                 wait_jitter=self.wait_jitter,
             ):
                 with attempt:
+                    if first_failure is not None:
+                        failure, first_failure = first_failure, None
+                        raise failure
                     tries += 1
                     return await fn()
         except AnswerTimeoutError as exc:
