@@ -26,6 +26,7 @@ QUEUE = "/api/run/deployment/queue"
 RUNS = 200
 KILLS = 5
 FIRST_WIDTH = 64
+UNSENT = "SELECT idx FROM planned_runs WHERE state IN ('planned', 'sending')"
 
 
 def env_for(emu: Any, home: Path) -> dict[str, str]:
@@ -97,7 +98,8 @@ def test_sweep_survives_kill_9_and_faults(emulator_factory, tmp_path):
         {"kind": "502", "probability": 0.03},
         {"kind": "delay", "delay": 1.6, "probability": 0.04},  # answered after the client gave up
         {"kind": "drop", "probability": 0.03},
-        {"kind": "delay", "delay": 0.05, "probability": 1.0},  # every send takes a little while
+        # every send takes a while: 200 runs, 4 at a time, outlast five kills (0.8-3 s apart)
+        {"kind": "delay", "delay": 0.25, "probability": 1.0},
     ):
         emu.add_fault(route=QUEUE, method="POST", **spec)
     rng = random.Random(16)
@@ -106,6 +108,8 @@ def test_sweep_survives_kill_9_and_faults(emulator_factory, tmp_path):
     started = time.monotonic()
     while kills < KILLS:
         sweep_ids = [r[0] for r in cache_rows(home, "SELECT id FROM sweeps WHERE kind='sweep'")]
+        if sweep_ids and not cache_rows(home, UNSENT):
+            break  # everything was sent before the fifth kill: a restart would end at once
         proc = spawn(env, sweep_command() if not sweep_ids else ["sweep", "ls"])
         time.sleep(rng.uniform(0.8, 3.0))
         if proc.poll() is None:
@@ -153,6 +157,7 @@ def test_sweep_survives_kill_9_and_faults(emulator_factory, tmp_path):
     print("soak notes:", json.dumps(notes))
     assert len(runs) == RUNS and duplicated == 0 and lost == 0, figures
     assert figures["adopted"] > 0, "no lost answer was exercised"
+    assert kills >= 3, f"only {kills} kills landed mid-sweep: {figures}"
     # the user decides: retry sends each not-sent/unknown run once; then every width has one run
     retry = cli(env, "sweep", "retry", sweep_id, "--yes", "--json")
     assert retry.returncode == 0, retry.stderr

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from comfytui.cache import converters as cv
+from comfytui.cache.page_reader import PageReader
 from comfytui.errors import CacheError
 
 if TYPE_CHECKING:
@@ -38,8 +39,10 @@ class CacheBase:
         self._sid = sid  # the server's integer id: what the `server` columns hold
         self.notice = notice
         self._run_memo: dict[str, tuple[Any, Any]] = {}  # id -> (row, Run): see RunStore
+        self._pages = PageReader(path)
 
     async def close(self) -> None:
+        self._pages.close()
         await self._conn.close()
 
     async def __aenter__(self) -> CacheBase:
@@ -55,6 +58,11 @@ class CacheBase:
             return list(await self._conn.execute_fetchall(sql, params))
         except sqlite3.DatabaseError as exc:
             raise CacheError(f"cache read failed: {exc}") from None
+
+    async def _page_rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """A listing page (bounded, indexed): on the loop's thread when it can (`PageReader`)."""
+        rows = self._pages.rows(sql, params)
+        return rows if rows is not None else await self._rows(sql, params)
 
     async def _all(
         self, convert: Callable[[Any], T], sql: str, params: Sequence[Any] = ()

@@ -91,9 +91,10 @@ class RunStore(CacheBase):
     ) -> list[Run]:
         """A page of runs, newest first (indexed; fast on 100,000 runs)."""
         where, params = self._run_filter(deployment_id, status, search)
-        return await self._all(
-            self._run, f"{_SELECT_RUNS} WHERE {where} {_PAGE}", (*params, limit, offset)
+        rows = await self._page_rows(
+            f"{_SELECT_RUNS} WHERE {where} {_PAGE}", (*params, limit, offset)
         )
+        return [self._run(row) for row in rows]
 
     async def list_run_summaries(
         self,
@@ -106,7 +107,7 @@ class RunStore(CacheBase):
         """The same page as `list_runs`, as `RunSummary` rows (what run lists show): only the
         listed columns are read and nothing is decoded in Python."""
         where, params = self._run_filter(deployment_id, status, search)
-        rows = await self._rows(
+        rows = await self._page_rows(
             f"{_SELECT_SUMMARIES} WHERE {where} {_PAGE}", (*params, limit, offset)
         )
         return cv.summaries_from_rows(rows)
