@@ -60,7 +60,8 @@ class CacheBase:
             raise CacheError(f"cache read failed: {exc}") from None
 
     async def _page_rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        """A listing page (bounded, indexed): on the loop's thread when it can (`PageReader`)."""
+        """A bounded, indexed read (a listing page, one row by key): on the loop's thread when
+        it can (`PageReader`)."""
         rows = self._pages.rows(sql, params)
         return rows if rows is not None else await self._rows(sql, params)
 
@@ -90,9 +91,15 @@ class CacheBase:
             except sqlite3.DatabaseError as exc:
                 raise CacheError(f"cache write failed: {exc}") from None
 
-    async def _write(self, sql: str, params: Sequence[Any] = ()) -> None:
-        async with self._transaction() as conn:
-            await conn.execute(sql, params)
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One statement, its own transaction (the connection autocommits): one trip to the
+        SQLite thread instead of BEGIN, the statement and COMMIT. Returns the rows changed."""
+        async with self._lock:
+            try:
+                cursor = await self._conn.execute(sql, params)
+            except sqlite3.DatabaseError as exc:
+                raise CacheError(f"cache write failed: {exc}") from None
+            return cursor.rowcount
 
     async def _write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self._transaction() as conn:

@@ -109,6 +109,13 @@ class SweepStore(CacheBase):
             return None
         return _sweep(rows[0], await self._counts(sweep_id))
 
+    async def sweep_state(self, sweep_id: str) -> str | None:
+        """The sweep's state alone (what a sender checks before each request)."""
+        rows = await self._page_rows(
+            "SELECT state FROM sweeps WHERE server = ? AND id = ?", (self._sid, sweep_id)
+        )
+        return rows[0][0] if rows else None
+
     async def find_sweeps(self, prefix: str) -> list[str]:
         rows = await self._rows(
             "SELECT id FROM sweeps WHERE server = ? AND id LIKE ? ESCAPE '\\' LIMIT 5",
@@ -182,13 +189,12 @@ class SweepStore(CacheBase):
 
     async def claim(self, sweep_id: str, index: int, owner: int, when: datetime) -> bool:
         """planned -> sending, if still planned (the write happens before the request)."""
-        async with self._transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE planned_runs SET state = 'sending', sent_at = ?, owner = ? "
-                "WHERE server = ? AND sweep_id = ? AND idx = ? AND state = 'planned'",
-                (cv.to_ts(when), owner, self._sid, sweep_id, index),
-            )
-            return cursor.rowcount == 1
+        changed = await self._write(
+            "UPDATE planned_runs SET state = 'sending', sent_at = ?, owner = ? "
+            "WHERE server = ? AND sweep_id = ? AND idx = ? AND state = 'planned'",
+            (cv.to_ts(when), owner, self._sid, sweep_id, index),
+        )
+        return changed == 1
 
     async def set_planned(
         self,
@@ -209,9 +215,7 @@ class SweepStore(CacheBase):
             names = [s.value for s in only_from]
             sql += f" AND state IN ({', '.join('?' * len(names))})"
             params.extend(names)
-        async with self._transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            return cursor.rowcount == 1
+        return await self._write(sql, params) == 1
 
     async def set_sweep_state(self, sweep_id: str, state: str) -> None:
         await self._write(

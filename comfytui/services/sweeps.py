@@ -143,8 +143,7 @@ class SweepService:
 
         async def one(p: PlannedRun) -> None:
             async with limit:
-                current = await self.cache.get_sweep(sweep_id)
-                if current is None or current.state == "cancelled":
+                if await self.cache.sweep_state(sweep_id) in (None, "cancelled"):
                     return
                 result = await self._send_one(deployment, p)
                 if result.state is PlannedState.SENDING:
