@@ -93,6 +93,9 @@ async def _prefill(home: Path, deployments: int, runs: int) -> None:
 
 
 async def _child_app(home: str) -> None:
+    from comfytui.ui import startup_gc
+
+    startup_gc.hold()  # as `run_tui` does before it imports the app
     from comfytui.ui.app import ComfyTUI
 
     app = ComfyTUI(_settings(Path(home)))
@@ -104,6 +107,9 @@ async def _child_app(home: str) -> None:
 
 
 async def _child_demo(home: str) -> None:
+    from comfytui.ui import startup_gc
+
+    startup_gc.hold()  # as `run_tui` does before it imports the app
     from comfytui.settings import load_settings
     from comfytui.ui.app import ComfyTUI
 

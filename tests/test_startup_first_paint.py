@@ -131,3 +131,27 @@ async def test_the_first_paint_builds_a_screenful_then_the_whole_window(emulator
             await pilot.press("j")
         await wait_until(pilot, lambda: pane.selected is pane.view[pane.FIRST_ROWS + 20])
         assert [pane.item_id(d) for d in pane.view[:3]] == ["dep-0000", "dep-0001", "dep-0002"]
+
+
+async def test_the_collector_is_held_until_the_first_frame_then_frozen_and_thawed_at_exit(
+    emulator, monkeypatch
+):
+    import gc
+
+    app = ComfyTUI(settings_for(emulator))
+    during_start: list[bool] = []
+    real_ready = ComfyTUI.on_session_ready
+
+    def spy(self, message):  # before the first frame
+        during_start.append(gc.isenabled())
+        real_ready(self, message)
+
+    monkeypatch.setattr(ComfyTUI, "on_session_ready", spy)
+    frozen_before = gc.get_freeze_count()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await wait_until(pilot, lambda: panes_filled(app), timeout=30)
+        await wait_until(pilot, gc.isenabled, timeout=30)
+        assert gc.get_freeze_count() > frozen_before  # start-up's objects: permanent
+    assert during_start == [False]  # no collection while the app started
+    assert gc.isenabled()  # the app is gone: the collector runs, nothing is left frozen
+    assert gc.get_freeze_count() == 0

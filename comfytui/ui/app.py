@@ -24,6 +24,7 @@ from textual.widgets import Input
 from comfytui.errors import ComfyTuiError
 from comfytui.settings import Settings
 from comfytui.ui import readonly as ro
+from comfytui.ui import startup_gc
 from comfytui.ui.app_connection import AppConnection
 from comfytui.ui.app_profiles import AppProfiles
 from comfytui.ui.commandline.dispatch import CommandRunner
@@ -155,6 +156,7 @@ class ComfyTUI(OpaqueScreens, AppConnection, AppRuns, AppProfiles, App[int]):
     # --- life cycle ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        startup_gc.hold()  # until the first frame (MainScreen releases it)
         self.install_screen(MainScreen(), name="main")
         self.push_screen("main")
         self.mount(self.run_watcher)
@@ -181,6 +183,7 @@ class ComfyTUI(OpaqueScreens, AppConnection, AppRuns, AppProfiles, App[int]):
     async def on_unmount(self) -> None:
         with contextlib.suppress(Exception):
             await self._session_stack.aclose()
+        startup_gc.thaw()
 
     def on_session_ready(self, message: SessionReady) -> None:
         if message.error is not None or self.session is None:

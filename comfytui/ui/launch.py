@@ -14,6 +14,7 @@ import threading
 
 from comfytui.errors import ComfyTuiError
 from comfytui.settings import load_settings
+from comfytui.ui import startup_gc
 
 log = logging.getLogger("comfytui")
 
@@ -93,6 +94,7 @@ def _bad_keymap(settings) -> str | None:  # noqa: ANN001 - Settings, imported ab
 
 
 def run_tui(args: list[str]) -> int:
+    startup_gc.hold()  # the imports too: released after the first frame (or at the end)
     try:
         options = _parse(args)
         settings = load_settings(

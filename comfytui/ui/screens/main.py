@@ -12,6 +12,7 @@ from textual.containers import Grid
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
+from comfytui.ui import startup_gc
 from comfytui.ui.firstpaint import FirstPaint
 from comfytui.ui.panes import PANES, DeploymentsPane, ListingLoaded, ResourcePane, RunsPane
 from comfytui.ui.widgets.footer import AppFooter
@@ -82,6 +83,7 @@ class MainScreen(Screen[None]):
         if held is not None:
             held.__exit__(None, None, None)
             self.refresh(layout=True)
+            self.call_after_refresh(startup_gc.release)
 
     def on_unmount(self) -> None:
         self._show_first_frame()  # never leave the app's repaints held
