@@ -27,6 +27,7 @@ class MainScreen(Screen[None]):
     #: the first focus lands on the Deployments rows (one focus change at start-up, not two)
     AUTO_FOCUS = "#pane-deployments PaneTable"
     _resumed_once = False
+    _first_frame: contextlib.AbstractContextManager[None] | None = None
     _panes: tuple[ResourcePane, ...] = ()  # composed below
     BINDINGS: ClassVar = [
         Binding("1", "show_pane(0)", "Workflows", show=False, id="main.pane1"),
@@ -46,7 +47,7 @@ class MainScreen(Screen[None]):
         # a pane: repaints are held (Textual's batch_update) until each pane has its first
         # listing, or FIRST_FRAME_WAIT at most (a slow or failed cache read holds nobody).
         self._listed: set[str] = set()
-        self._first_frame: contextlib.AbstractContextManager[None] | None = self.app.batch_update()
+        self._first_frame = self.app.batch_update()
         self._first_frame.__enter__()
         # Kept, not queried: the once-a-second tick reads them (a DOM query walks every node).
         self.status_bar = StatusBar(id="status-bar")
@@ -65,6 +66,14 @@ class MainScreen(Screen[None]):
             self._resumed_once = True
             event.refresh_styles = False
         super()._on_screen_resume(event)
+
+    def _compositor_refresh(self) -> None:
+        # While the first frame is held, Textual still renders each layout pass in full (it
+        # defers them with call_later) and then drops the output: two passes over the empty
+        # panes, ~30 ms before the first rows. Skipped: the release lays out and renders once.
+        if self._first_frame is not None:
+            return
+        super()._compositor_refresh()
 
     def on_listing_loaded(self, message: ListingLoaded) -> None:
         # Runs show deployment names: hand them over whenever deployments arrive.
