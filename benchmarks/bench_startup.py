@@ -93,9 +93,6 @@ async def _prefill(home: Path, deployments: int, runs: int) -> None:
 
 
 async def _child_app(home: str) -> None:
-    from comfytui.ui import startup_gc
-
-    startup_gc.hold()  # as `run_tui` does before it imports the app
     from comfytui.ui.app import ComfyTUI
 
     app = ComfyTUI(_settings(Path(home)))
@@ -107,9 +104,6 @@ async def _child_app(home: str) -> None:
 
 
 async def _child_demo(home: str) -> None:
-    from comfytui.ui import startup_gc
-
-    startup_gc.hold()  # as `run_tui` does before it imports the app
     from comfytui.settings import load_settings
     from comfytui.ui.app import ComfyTUI
 
@@ -323,5 +317,9 @@ def run(quick: bool = False) -> list[Result]:
 
 if __name__ == "__main__":
     kind, *args = sys.argv[1:]
+    if kind in ("app", "demo"):  # as `run_tui` does before it imports the app (not the peer)
+        from comfytui.ui import startup_gc
+
+        startup_gc.hold()
     child = {"app": _child_app, "bare": _child_bare, "demo": _child_demo, "rss": _child_rss}[kind]
     asyncio.run(child(*args))
